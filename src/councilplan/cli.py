@@ -1,0 +1,223 @@
+"""The ``councilplan`` command: thin wrappers that parse, call the library, and render."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .economy import Economy, read_economy, write_economy
+from .economy.csvformat import read_economy_csv, write_economy_csv
+from .economy.generator import generate_economy
+from .economy.io import load_pymrio, load_supply_use, load_symmetric
+from .errors import CouncilplanError
+from .planning.balance import BalancedPlan, balanced_plan
+from .planning.leontief import METHODS
+from .planning.output import plan_summary, write_balanced_plan
+
+app = typer.Typer(help="Plan an economy democratically: import, generate, balance, inspect.",
+                  no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_show_locals=False)
+err = Console(stderr=True)
+out = Console()
+T = TypeVar("T")
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print a machine-readable summary.")]
+
+
+class ImportKind(StrEnum):
+    symmetric = "symmetric"
+    supply_use = "supply-use"
+    pymrio = "pymrio"
+    csv = "csv"
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run ``action``; our errors become a red message and their exit code (2 for bad input)."""
+    try:
+        return action()
+    except CouncilplanError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+
+
+@contextmanager
+def _progress(description: str, quiet: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A Rich progress bar on stderr; yields ``update(done, total)``."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.fields[detail]}"), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=quiet) as bar:
+        task = bar.add_task(description, total=None, detail="")
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total, detail=f"{done}/{total or '?'}")
+
+        yield update
+
+
+def _emit(summary: dict[str, Any], as_json: bool, render: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(summary, indent=2, default=str) + "\n")
+    else:
+        render()
+
+
+def _economy_summary(e: Economy) -> dict[str, Any]:
+    notes = json.loads(e.metadata.get("notes", "[]"))
+    return {"products": e.n_products, "techniques": e.n_techniques, "plants": e.n_plants,
+            "resources": e.resources.to_list(), "categories": e.categories.to_list(),
+            "inputs": int(e.input_coefficients.nnz), "digest": e.digest,
+            "metadata": {k: v for k, v in e.metadata.items() if k != "notes"}, "notes": notes}
+
+
+def _render_economy(s: dict[str, Any], title: str) -> None:
+    out.print(f"[bold]{title}[/]: {s['products']:,} products, {s['techniques']:,} techniques, "
+              f"{s['plants']:,} plants, {s['inputs']:,} input coefficients")
+    out.print(f"final-demand categories: {', '.join(s['categories'])}")
+    out.print(f"content hash: {s['digest']}")
+    for note in s["notes"]:
+        out.print(f"  • {note}", highlight=False)
+
+
+@app.command("import")
+def import_(
+    kind: Annotated[ImportKind, typer.Argument(help="Table layout of PATH.")],
+    path: Annotated[str, typer.Argument(help="CSV file, directory, or 'test' for pymrio.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Economy directory to write.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Import an input-output table as an economy directory (Parquet + manifest)."""
+    loaders: dict[ImportKind, Callable[[Any], Economy]] = {
+        ImportKind.symmetric: load_symmetric, ImportKind.supply_use: load_supply_use,
+        ImportKind.pymrio: load_pymrio, ImportKind.csv: read_economy_csv}
+
+    def act() -> Economy:
+        e = loaders[kind](path)
+        write_economy(e, output)
+        return e
+
+    e = _run(act)
+    s = _economy_summary(e) | {"output": str(output)}
+    _emit(s, as_json, lambda: _render_economy(s, f"imported {path} → {output}"))
+
+
+@app.command()
+def export(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory for the CSV files.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Export an economy as plain CSV files keyed by ids."""
+    e = _run(lambda: read_economy(economy_dir))
+    _run(lambda: write_economy_csv(e, output))
+    s = _economy_summary(e) | {"output": str(output)}
+    _emit(s, as_json, lambda: out.print(f"wrote CSV files for {e.n_products:,} products to "
+                                        f"{output}"))
+
+
+@app.command()
+def generate(
+    products: Annotated[int, typer.Option("--products", help="Number of products.")],
+    plants: Annotated[int, typer.Option("--plants", help="Number of plants.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Economy directory to write.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    mean_inputs: Annotated[float, typer.Option(help="Mean number of inputs per product.")] = 10.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a synthetic productive economy, reproducible from its seed."""
+    with _progress("generating", as_json) as update:
+        e = _run(lambda: generate_economy(products, plants, seed=seed, mean_inputs=mean_inputs,
+                                          progress=update))
+    with _progress("writing", as_json):
+        _run(lambda: write_economy(e, output))
+    s = _economy_summary(e) | {"output": str(output), "seed": seed}
+    _emit(s, as_json, lambda: _render_economy(s, f"generated → {output}"))
+
+
+@app.command()
+def inspect(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show what an economy directory holds, after checking its content hashes."""
+    e = _run(lambda: read_economy(economy_dir))
+    s = _economy_summary(e)
+    _emit(s, as_json, lambda: _render_economy(s, str(economy_dir)))
+
+
+def _solve(e: Economy, method: str, rtol: float, quiet: bool) -> BalancedPlan:
+    with _progress("solving", quiet) as update:
+        return _run(lambda: balanced_plan(e, method=method, rtol=rtol,  # type: ignore[arg-type]
+                                          callback=lambda k, r: update(k, None)))
+
+
+@app.command()
+def balance(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
+    method: Annotated[str, typer.Option(help=f"Solver: {', '.join(METHODS)}.")] = "auto",
+    rtol: Annotated[float, typer.Option(help="Relative residual to reach.")] = 1e-12,
+    as_json: JsonOpt = False,
+) -> None:
+    """Compute a balanced plan: gross output, labour values, balances and bottlenecks."""
+    with _progress("reading", as_json):
+        e = _run(lambda: read_economy(economy_dir))
+    plan = _solve(e, method, rtol, as_json)
+    with _progress("writing", as_json):
+        _run(lambda: write_balanced_plan(plan, e, output))
+    s = plan_summary(plan, e) | {"output": str(output)}
+    _emit(s, as_json, lambda: _render_plan(s, f"balanced plan → {output}"))
+
+
+def _render_plan(s: dict[str, Any], title: str) -> None:
+    out.print(f"[bold]{title}[/]")
+    out.print(f"{s['products']:,} products, {s['plants']:,} plants; total gross output "
+              f"{s['total_gross_output']:,.6g}, final use {s['total_final_use']:,.6g}, "
+              f"labour {s['total_labour']:,.6g}")
+    for name, sol in s["solver"].items():
+        out.print(f"  {name}: {sol['method']}, {sol['iterations']} iterations, residual "
+                  f"{sol['residual']:.3g}")
+    out.print(f"  largest material-balance error: {s['max_balance_error']:.3g}")
+    table = Table(title=f"worst bottlenecks ({s['bottlenecks']} in all)")
+    for col in ("kind", "id", "required", "limit", "excess"):
+        table.add_column(col, justify="right" if col in ("required", "limit", "excess") else "left")
+    for b in s["worst_bottlenecks"]:
+        table.add_row(b["kind"], b["id"], f"{b['required']:,.6g}", f"{b['limit']:,.6g}",
+                      f"{b['excess']:,.6g}")
+    out.print(table)
+    out.print(f"input hash: {s['provenance']['input_hash']}")
+
+
+@app.command()
+def demo(
+    products: Annotated[int, typer.Option(help="Size of the generated economy.")] = 20_000,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Keep files here.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a sample economy, balance it, and print the report."""
+    workdir = output or Path(tempfile.mkdtemp(prefix="councilplan-demo-"))
+    with _progress("generating", as_json) as update:
+        e = _run(lambda: generate_economy(products, max(1, products // 400), seed=2026,
+                                          progress=update))
+    write_economy(e, workdir / "economy")
+    plan = _solve(e, "auto", 1e-12, as_json)
+    write_balanced_plan(plan, e, workdir / "plan")
+    s = plan_summary(plan, e) | {"output": str(workdir)}
+    _emit(s, as_json, lambda: _render_plan(s, f"demo: balanced plan in {workdir / 'plan'}"))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(__version__)

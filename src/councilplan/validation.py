@@ -1,0 +1,100 @@
+"""Input checks shared by every layer: convert once at the boundary, name the input in errors."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import ArrayLike, NDArray
+
+from .errors import InvalidInput, Location
+
+MatrixLike: TypeAlias = "sp.spmatrix | sp.sparray | NDArray[Any] | ArrayLike"
+FloatArray: TypeAlias = NDArray[np.float64]
+IndexArray: TypeAlias = NDArray[np.int64]
+
+_INT32_MAX = np.iinfo(np.int32).max
+
+
+def index_dtype(n_rows: int, n_cols: int, nnz: int) -> type[np.signedinteger[Any]]:
+    """Smallest safe index dtype for a sparse matrix of this size (int32 until it overflows)."""
+    return np.int32 if max(n_rows, n_cols, nnz) < _INT32_MAX else np.int64
+
+
+def check_matrix(
+    A: MatrixLike,
+    *,
+    name: str,
+    shape: tuple[int, int] | None = None,
+    format: Literal["csr", "csc"] = "csr",
+    ensure_non_negative: bool = False,
+    row_labels: Any = None,
+    col_labels: Any = None,
+) -> sp.csr_array | sp.csc_array:
+    """Return ``A`` as a float64 sparse array in ``format``, checked for shape and finite values.
+
+    Errors name ``name`` and, when labels are given, the row and column of the first bad entry.
+    """
+    if sp.issparse(A):
+        M = sp.csr_array(A) if format == "csr" else sp.csc_array(A)
+    else:
+        dense = np.asarray(A, dtype=np.float64)
+        if dense.ndim != 2:
+            raise InvalidInput(f"{name} must be 2-dimensional, got {dense.ndim} dimensions")
+        M = sp.csr_array(dense) if format == "csr" else sp.csc_array(dense)
+    if M.dtype != np.float64:
+        M = M.astype(np.float64)
+    if shape is not None and M.shape != shape:
+        raise InvalidInput(f"{name} has shape {M.shape}, expected {shape}")
+    M.sum_duplicates()
+    bad = ~np.isfinite(M.data)
+    if ensure_non_negative:
+        bad |= M.data < 0
+    if bad.any():
+        _raise_bad_entry(M, int(np.flatnonzero(bad)[0]), name, format, row_labels, col_labels)
+    return M
+
+
+def _raise_bad_entry(
+    M: sp.csr_array | sp.csc_array,
+    k: int,
+    name: str,
+    format: str,
+    row_labels: Any,
+    col_labels: Any,
+) -> None:
+    major = int(np.searchsorted(M.indptr, k, side="right") - 1)
+    minor = int(M.indices[k])
+    row, col = (major, minor) if format == "csr" else (minor, major)
+    value = float(M.data[k])
+    kind = "not finite" if not np.isfinite(value) else "negative"
+    r = row_labels[row] if row_labels is not None else row
+    c = col_labels[col] if col_labels is not None else col
+    raise InvalidInput(f"{name}[{r!s}, {c!s}] is {kind} ({value!r})", Location(item=f"{r} / {c}"))
+
+
+def check_vector(
+    x: ArrayLike,
+    *,
+    name: str,
+    size: int | None = None,
+    ensure_non_negative: bool = False,
+    allow_inf: bool = False,
+    labels: Any = None,
+) -> FloatArray:
+    """Return ``x`` as a 1-d float64 array, checked for length and values."""
+    v = np.asarray(x, dtype=np.float64)
+    if v.ndim != 1:
+        raise InvalidInput(f"{name} must be 1-dimensional, got shape {v.shape}")
+    if size is not None and v.shape[0] != size:
+        raise InvalidInput(f"{name} has length {v.shape[0]}, expected {size}")
+    bad = np.isnan(v) if allow_inf else ~np.isfinite(v)
+    if ensure_non_negative:
+        bad |= v < 0
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        label = labels[i] if labels is not None else i
+        kind = "negative" if v[i] < 0 else "not a finite number"
+        raise InvalidInput(f"{name}[{label!s}] is {kind} ({v[i]!r})", Location(item=str(label)))
+    return v
