@@ -108,7 +108,7 @@ def _index(df: pd.DataFrame, what: str, path: Path) -> IdIndex:
     if dup.any():
         i = int(np.flatnonzero(dup.to_numpy())[0])
         raise InvalidInput(f"duplicate {what} id {df['id'].iat[i]!r}",
-                           Location(str(path), i + 2, "id", df["id"].iat[i]))
+                           Location(str(path), i + 2, "id", str(df["id"].iat[i])))
     return IdIndex(pa.array(df["id"].tolist(), pa.string()), what)
 
 
@@ -197,7 +197,7 @@ def _check_units(products: IdIndex, units: np.ndarray, df: pd.DataFrame, path: P
         raise InvalidInput(
             f"unit {df['unit'].iat[i]!r} disagrees with product {df['product'].iat[i]!r}, "
             f"measured in {expected[i]!r}",
-            Location(str(path), i + 2, "unit", df["product"].iat[i]))
+            Location(str(path), i + 2, "unit", str(df["product"].iat[i])))
 
 
 def _category_kinds(fd: pd.DataFrame, cats: list[str], path: Path) -> tuple[str, ...]:

@@ -66,7 +66,8 @@ def generate_economy(
     bounds = _sector_bounds(rng, n_products, n_sec)
     mix = _sector_mix(rng, n_sec)
     plant_of_sector = _plant_bounds(bounds, n_plants)
-    rows, cols, vals, shares, labour, plants, fds = [], [], [], [], [], [], []
+    parts: tuple[list[np.ndarray], ...] = ([], [], [], [], [], [], [])
+    rows, cols, vals, shares, labour, plants, fds = parts
     n_chunks = len(chunk_seeds)
     for c, cs in enumerate(chunk_seeds):
         lo, hi = c * CHUNK, min(n_products, (c + 1) * CHUNK)
@@ -110,7 +111,7 @@ def _sector_mix(rng: np.random.Generator, n_sec: int) -> np.ndarray:
 
 def _plant_bounds(bounds: np.ndarray, n_plants: int) -> np.ndarray:
     """First plant of each sector, and n_plants at the end (plants spread by sector size)."""
-    return (bounds * n_plants) // bounds[-1]
+    return np.asarray((bounds * n_plants) // bounds[-1], dtype=np.int64)
 
 
 def _chunk(

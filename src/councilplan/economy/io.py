@@ -78,7 +78,7 @@ def economy_from_flows(
     x = Z.sum(axis=1) + Y.sum(axis=1)
     keep = x > 0
     if not keep.all():
-        dropped = [product_ids[i] for i in np.flatnonzero(~keep)]
+        dropped = [product_ids[int(i)] for i in np.flatnonzero(~keep)]
         used = Z[~keep][:, keep].sum()
         report.add(f"{len(dropped)} products with no positive output dropped: "
                    f"{', '.join(dropped[:12])}{' …' if len(dropped) > 12 else ''}; their "
@@ -141,7 +141,7 @@ def read_table_csv(path: Path | str) -> pd.DataFrame:
     dup = df[first].duplicated().to_numpy()
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
-        label = df[first].iat[i]
+        label = str(df[first].iat[i])
         raise InvalidInput(f"duplicate row {label!r}", Location(str(path), i + 2, first, label))
     return df.set_index(first)
 
@@ -161,11 +161,12 @@ def numeric_block(df: pd.DataFrame, rows: Sequence[str], cols: Sequence[str], pa
         bad &= (block.apply(lambda c: c.str.strip()) != "").to_numpy()
     if bad.any():
         i, j = (int(k[0]) for k in np.nonzero(bad))
-        line = int(df.index.get_loc(rows[i])) + 2
+        line = int(np.flatnonzero(df.index == rows[i])[0]) + 2
         text = block.iat[i, j]
         what = "blank" if not str(text).strip() else f"not a number ({text!r})"
-        raise InvalidInput(f"value is {what}", Location(str(path), line, str(cols[j]), rows[i]))
-    return np.nan_to_num(values.to_numpy(dtype=np.float64), nan=0.0)
+        raise InvalidInput(f"value is {what}",
+                           Location(str(path), line, str(cols[j]), str(rows[i])))
+    return np.asarray(np.nan_to_num(values.to_numpy(dtype=np.float64), nan=0.0))
 
 
 def find_subtotals(
@@ -254,7 +255,7 @@ def _labour_row(df: pd.DataFrame, rows: list[str], cols: list[str], path: Path,
         found = [r for r in rows if pattern.search(r)]
         if found:
             report.add(f"row {found[0]!r}: {note or 'labour input (money per period)'}")
-            return numeric_block(df, [found[0]], cols, path).ravel()
+            return np.asarray(numeric_block(df, [found[0]], cols, path).ravel())
     return None
 
 
@@ -427,10 +428,10 @@ def _pymrio_labour(io: Any, columns: Any, report: LoadReport) -> np.ndarray | No
             values = F.loc[[row]].reindex(columns=columns).to_numpy(dtype=float).ravel()
             if _LABOUR.search(text) or "employ" in text.lower():
                 report.add(f"labour from satellite row {text!r} of extension {ext.name!r}")
-                return values
+                return np.asarray(values)
             if fallback is None and _VALUE_ADDED.search(text):
                 fallback = (text, ext.name, values)
     if fallback is not None:
         report.add(f"value added ({fallback[0]!r} of {fallback[1]!r}) used as labour input")
-        return fallback[2]
+        return np.asarray(fallback[2])
     return None

@@ -177,13 +177,19 @@ def _digest_parts(e: Economy) -> Iterable[bytes | memoryview]:
     yield from _arrow_buffers(e.product_names)
     yield from _arrow_buffers(e.product_units)
     for arr in (e.technique_product, e.technique_plant, e.capacity, e.resource_limits):
-        yield memoryview(np.ascontiguousarray(arr))
+        yield np.ascontiguousarray(arr).tobytes()
     for M in (e.input_coefficients, e.resource_coefficients):
-        yield memoryview(np.ascontiguousarray(M.indptr, dtype=np.int64))
-        yield memoryview(np.ascontiguousarray(M.indices, dtype=np.int64))
-        yield memoryview(np.ascontiguousarray(M.data))
+        yield np.ascontiguousarray(M.indptr, dtype=np.int64).tobytes()
+        yield np.ascontiguousarray(M.indices, dtype=np.int64).tobytes()
+        yield _bytes(M.data)
     yield "\x1f".join(e.resource_kinds + e.resource_units + e.category_kinds).encode()
-    yield memoryview(np.ascontiguousarray(e.final_demand))
+    yield _bytes(e.final_demand)
+
+
+def _bytes(a: Any) -> memoryview:
+    """Raw bytes of an array without a copy when it is already contiguous."""
+    view: memoryview = np.ascontiguousarray(a).data
+    return view.cast("B")
 
 
 def _arrow_buffers(arr: pa.Array) -> Iterable[bytes]:

@@ -170,7 +170,7 @@ def find_bottlenecks(
     """Products, plants and resources whose requirement exceeds their limit, worst first."""
     found: list[Bottleneck] = []
     product_capacity = np.bincount(e.technique_product, weights=e.capacity,
-                                   minlength=e.n_products)
+                                   minlength=e.n_products).astype(np.float64)
     for i in _over(x, product_capacity):
         found.append(Bottleneck("product", e.products[i], float(x[i]), float(product_capacity[i])))
     finite = np.isfinite(e.capacity)

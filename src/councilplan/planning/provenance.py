@@ -36,8 +36,8 @@ def make_provenance(economy: Economy, override: Any, method: str,
                     params: dict[str, Any]) -> Provenance:
     h = economy.digest
     if override is not None:
-        h = hashlib.sha256((h + hashlib.sha256(np.ascontiguousarray(override)).hexdigest())
-                           .encode()).hexdigest()
+        demand = hashlib.sha256(np.ascontiguousarray(override).tobytes()).hexdigest()
+        h = hashlib.sha256((h + demand).encode()).hexdigest()
     return Provenance(
         input_hash=h, method=method, params=dict(params), code_version=__version__,
         environment={"numpy": np.__version__, "scipy": scipy.__version__,
