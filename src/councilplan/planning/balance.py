@@ -7,7 +7,9 @@ of output, so gross output solves x = M^T x + y and labour values solve v = M v 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -117,10 +119,15 @@ def balanced_plan(
     bounds = check_productive(M, e.products)
     y = Y.sum(axis=1)
     params = {"method": method, "rtol": rtol, "atol": atol, "maxiter": maxiter}
-    xs = ensure_converged(solve_leontief(M.T, y, method=method, rtol=rtol, atol=atol,
-                                         maxiter=maxiter, callback=callback), "gross output")
-    vs = ensure_converged(solve_leontief(M, direct_labour, method=method, rtol=rtol, atol=atol,
-                                         maxiter=maxiter, callback=callback), "labour values")
+    solve = partial(solve_leontief, method=method, rtol=rtol, atol=atol, maxiter=maxiter,
+                    callback=callback)
+    # The two solves are independent and scipy's sparse kernels release the GIL, so they
+    # overlap on two cores; each stays sequential, so results do not depend on timing.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        output_job = pool.submit(solve, M.T, y)
+        value_job = pool.submit(solve, M, direct_labour)
+        xs = ensure_converged(output_job.result(), "gross output")
+        vs = ensure_converged(value_job.result(), "labour values")
     x = xs.z
     activity = shares * x[e.technique_product]
     intermediate = M.T @ x
