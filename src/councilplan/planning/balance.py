@@ -23,6 +23,9 @@ from .productivity import SpectralBounds, check_productive
 from .provenance import Provenance, make_provenance
 
 
+PARALLEL_NNZ = 200_000  # below this, a second thread costs more than it saves
+
+
 @dataclass(frozen=True)
 class Bottleneck:
     """Something the plan needs more of than there is."""
@@ -123,7 +126,7 @@ def balanced_plan(
                     callback=callback)
     # The two solves are independent and scipy's sparse kernels release the GIL, so they
     # overlap on two cores; each stays sequential, so results do not depend on timing.
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with ThreadPoolExecutor(max_workers=2 if M.nnz > PARALLEL_NNZ else 1) as pool:
         output_job = pool.submit(solve, M.T, y)
         value_job = pool.submit(solve, M, direct_labour)
         xs = ensure_converged(output_job.result(), "gross output")
