@@ -22,7 +22,6 @@ from .leontief import IterationCallback, LeontiefSolution, Method, ensure_conver
 from .productivity import SpectralBounds, check_productive
 from .provenance import Provenance, make_provenance
 
-
 PARALLEL_NNZ = 200_000  # below this, a second thread costs more than it saves
 
 
