@@ -19,7 +19,7 @@ def test_two_sector_plan_matches_hand_calculation():
     np.testing.assert_allclose(plan.total_labour, plan.resource_use[0], rtol=1e-12)
     np.testing.assert_allclose(plan.intermediate_use, [20 + 20, 10 + 80 / 3], rtol=1e-12)
     assert np.abs(plan.balance).max() < 1e-10
-    assert plan.bottlenecks == ()
+    assert plan.bottlenecks == () and plan.bottleneck_count == 0
 
 
 def test_technique_mix_follows_capacity_and_reports_utilisation():
@@ -39,6 +39,7 @@ def test_bottlenecks_rank_products_plants_and_resources():
     kinds = {(b.kind, b.id) for b in plan.bottlenecks}
     assert ("product", "power") in kinds
     assert ("plant", "pit") in kinds and ("plant", "farm-of-turbines") in kinds
+    assert plan.bottleneck_count == len(plan.bottlenecks) == 3
     ratios = [b.ratio for b in plan.bottlenecks]
     assert ratios == sorted(ratios, reverse=True)
     power = next(b for b in plan.bottlenecks if b.id == "power")

@@ -41,14 +41,20 @@ def test_same_seed_same_economy(tmp_path):
     assert a == b
 
 
-def test_import_real_table_and_balance(tmp_path, io_tables):
-    r = run("import", "symmetric", io_tables / "uk-ons-2015" / "domesticiot.csv",
-            "-o", tmp_path / "uk", "--json")
+@pytest.mark.parametrize(("kind", "table", "products"), [
+    ("symmetric", "uk-ons-2015/domesticiot.csv", 129),
+    ("symmetric", "oecd-2015/KOR2015dom.csv", 36),
+    ("supply-use", "us-bea-2017", 400),
+])
+def test_import_real_table_and_balance(tmp_path, io_tables, kind, table, products):
+    r = run("import", kind, io_tables / table, "-o", tmp_path / "e", "--json")
     assert r.exit_code == 0, r.output
-    assert json.loads(r.stdout)["products"] == 129
-    r = run("balance", tmp_path / "uk", "-o", tmp_path / "plan")
+    assert json.loads(r.stdout)["products"] == products
+    r = run("balance", tmp_path / "e", "-o", tmp_path / "plan", "--json")
     assert r.exit_code == 0, r.output
-    assert "balanced plan" in r.stdout
+    summary = json.loads(r.stdout)
+    assert summary["max_balance_error"] <= 1e-9 * summary["total_gross_output"]
+    assert (tmp_path / "plan" / "balance.csv").read_text().count("\n") == products + 1
 
 
 def test_unproductive_economy_exits_2_and_writes_nothing(tmp_path):

@@ -63,6 +63,7 @@ class BalancedPlan:
     technique_utilisation: FloatArray
     plant_utilisation: FloatArray
     bottlenecks: tuple[Bottleneck, ...]
+    bottleneck_count: int
     spectral_bounds: SpectralBounds
     output_solution: LeontiefSolution
     value_solution: LeontiefSolution
@@ -138,6 +139,7 @@ def balanced_plan(
                           where=np.isfinite(e.capacity) & (e.capacity > 0))
     tech_util[(e.capacity == 0) & (activity > 0)] = np.inf
     plant_util = np.zeros(e.n_plants)
+    worst, count = find_bottlenecks(e, x, activity, resource_use)
     np.maximum.at(plant_util, e.technique_plant, tech_util)
     return BalancedPlan(
         products=e.products,
@@ -151,7 +153,8 @@ def balanced_plan(
         resource_use=resource_use,
         technique_utilisation=tech_util,
         plant_utilisation=plant_util,
-        bottlenecks=find_bottlenecks(e, x, activity, resource_use),
+        bottlenecks=worst,
+        bottleneck_count=count,
         spectral_bounds=bounds,
         output_solution=xs,
         value_solution=vs,
@@ -175,8 +178,9 @@ def _check_final_demand(e: Economy, final_demand: Any) -> FloatArray:
 
 def find_bottlenecks(
     e: Economy, x: FloatArray, activity: FloatArray, resource_use: FloatArray, top: int = 1000,
-) -> tuple[Bottleneck, ...]:
-    """Products, plants and resources whose requirement exceeds their limit, worst first."""
+) -> tuple[tuple[Bottleneck, ...], int]:
+    """The ``top`` worst of the products, plants and resources over their limits, and how
+    many there are in all."""
     found: list[Bottleneck] = []
     product_capacity = np.bincount(e.technique_product, weights=e.capacity,
                                    minlength=e.n_products).astype(np.float64)
@@ -195,7 +199,7 @@ def find_bottlenecks(
         found.append(Bottleneck("resource", e.resources[r], float(resource_use[r]),
                                 float(e.resource_limits[r])))
     found.sort(key=lambda b: (-b.ratio, -b.excess))
-    return tuple(found[:top])
+    return tuple(found[:top]), len(found)
 
 
 def _over(need: FloatArray, limit: FloatArray) -> Any:

@@ -37,7 +37,7 @@ def plan_summary(plan: BalancedPlan, economy: Economy) -> dict[str, Any]:
                    "rtol": s.rtol}
             for name, s in (("gross_output", plan.output_solution),
                             ("labour_values", plan.value_solution))},
-        "bottlenecks": len(plan.bottlenecks),
+        "bottlenecks": plan.bottleneck_count,
         "worst_bottlenecks": [
             {"kind": b.kind, "id": b.id, "required": b.required, "limit": b.limit,
              "excess": b.excess} for b in plan.bottlenecks[:10]],
