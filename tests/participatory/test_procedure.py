@@ -85,13 +85,14 @@ def test_pequod_plus_files_load(name, n_wc):
 def test_malformed_edn_is_reported(tmp_path):
     bad = tmp_path / "bad.clj"
     bad.write_text("(def wcs [{:a 1 :c}]) (def ccs [")
-    with pytest.raises(InvalidInput, match="bad.clj.*malformed EDN"):
+    with pytest.raises(InvalidInput, match=r"bad\.clj.*malformed EDN"):
         load_experiment(bad)
 
 
 def test_missing_key_names_the_council(tmp_path):
     folder = require(DATA / "participatory")
-    text = gzip.open(folder / "dep1ex01.clj.gz", "rt").read()
+    with gzip.open(folder / "dep1ex01.clj.gz", "rt") as f:
+        text = f.read()
     start = text.index("(def wcs")
     first_a = text.index(":a ", start)
     (tmp_path / "x.clj").write_text(text[:first_a] + ":aa " + text[first_a + 3:])

@@ -76,4 +76,5 @@ def _pick_inputs(rng: np.random.Generator, counts: np.ndarray, n: int) -> np.nda
         chosen = np.sort(np.where(keep, order, n), axis=1)  # chosen ids first, ascending
         parts.append(chosen + cls * n)
         masks.append(keep)
-    return np.concatenate(parts, axis=1)[np.concatenate(masks, axis=1)]
+    picked: np.ndarray = np.concatenate(parts, axis=1)[np.concatenate(masks, axis=1)]
+    return picked

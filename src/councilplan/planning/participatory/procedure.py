@@ -96,7 +96,8 @@ def tally(c: Councils, workers: WorkerProposals, consumers: ConsumerShares,
           prices: FloatArray) -> Tally:
     n = c.goods_per_class
     supply = c.endowment + np.bincount(c.wc_output, weights=workers.output, minlength=c.n_goods)
-    demand = np.bincount(c.input_good, weights=workers.orders, minlength=c.n_goods)
+    demand = np.bincount(c.input_good, weights=workers.orders,
+                         minlength=c.n_goods).astype(np.float64)
     demand[PRIVATE * n:(PRIVATE + 1) * n] += consumers.private_spending / prices[:n]
     demand[PUBLIC * n:] += consumers.public_spending / prices[PUBLIC * n:]
     return Tally(supply, demand)

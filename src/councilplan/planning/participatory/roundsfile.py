@@ -94,7 +94,8 @@ def read_rounds_csv(path: Path | str, goods_per_class: int = 10) -> list[Printed
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"unreadable rounds file: {exc}", Location(file=str(path))) from exc
     width = 2 + 35 * goods_per_class
-    years, current = [], []
+    years: list[PrintedYear] = []
+    current: list[tuple[int, list[str]]] = []
     for number, line in enumerate(lines[1:], start=2):
         cells = line.split(",")
         if cells[0] == "exponent-sum":
