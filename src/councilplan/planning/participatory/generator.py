@@ -63,7 +63,7 @@ def _outputs(n_wc: int, n: int) -> np.ndarray:
     size = ((block + 1) * n_wc + 2) // 3 - start
     product = (position - start) * n // np.maximum(size, 1)
     cls = np.array([PUBLIC, INTERMEDIATE, PRIVATE])[block]
-    return (cls * n + product).astype(np.int64)
+    return np.asarray(cls * n + product, dtype=np.int64)
 
 
 def _pick_inputs(rng: np.random.Generator, counts: np.ndarray, n: int) -> np.ndarray:
