@@ -11,6 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -215,6 +216,72 @@ def demo(
     write_balanced_plan(plan, e, workdir / "plan")
     s = plan_summary(plan, e) | {"output": str(workdir)}
     _emit(s, as_json, lambda: _render_plan(s, f"demo: balanced plan in {workdir / 'plan'}"))
+
+
+@app.command()
+def rounds(
+    experiment: Annotated[Path, typer.Argument(help="dep1ex*.clj or ppex*.cljs file (or .gz).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Directory to write.")],
+    years: Annotated[int, typer.Option(help="Planning years (augmented reset between).")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed of the augmented reset.")] = 0,
+    threshold: Annotated[float, typer.Option(help="Stop when every imbalance is at most "
+                                                  "this many percent.")] = 3.0,
+    max_rounds: Annotated[int, typer.Option(help="Most rounds per year.")] = 200,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run participatory planning rounds; write the per-round CSV and the plan."""
+    from .planning.participatory import load_experiment, run_experiment
+    from .planning.participatory.export import export_year, write_participatory_plan
+
+    councils = _run(lambda: load_experiment(experiment))
+    with _progress("rounds", as_json) as update:
+        run = _run(lambda: run_experiment(
+            councils, years=years, rng=np.random.default_rng(seed), threshold=threshold,
+            max_rounds=max_rounds, callback=lambda r: update(r.iteration, None)))
+    plan = export_year(run.years[-1])
+    _run(lambda: write_participatory_plan(plan, run, output))
+    s = {"experiment": str(experiment), "worker_councils": councils.n_wc,
+         "consumer_councils": councils.n_cc, "goods": councils.n_goods,
+         "years": [{"rounds": len(y.rounds), "converged": y.converged,
+                    "worst_imbalance_pct": float(y.rounds[-1].tally.threshold.max())}
+                   for y in run.years],
+         "max_relative_difference": float(plan.balance.relative_difference.max()),
+         "notes": list(councils.notes), "output": str(output)}
+    _emit(s, as_json, lambda: _render_rounds(s))
+
+
+def _render_rounds(s: dict[str, Any]) -> None:
+    out.print(f"[bold]participatory rounds[/]: {s['worker_councils']:,} worker and "
+              f"{s['consumer_councils']:,} consumer councils, {s['goods']} goods")
+    for i, y in enumerate(s["years"], start=1):
+        state = "converged" if y["converged"] else "stopped at the round cap"
+        out.print(f"  year {i}: {y['rounds']} rounds, {state}; worst imbalance "
+                  f"{y['worst_imbalance_pct']:.3g}%")
+    for note in s["notes"]:
+        out.print(f"  • {note}", highlight=False)
+    out.print(f"plan, balance, prices and rounds.csv in {s['output']}")
+
+
+@app.command("generate-councils")
+def generate_councils_(
+    output: Annotated[Path, typer.Option("-o", "--output", help="EDN file to write (.gz ok).")],
+    worker_councils: Annotated[int, typer.Option("--worker-councils")] = 3000,
+    consumer_councils: Annotated[int, typer.Option("--consumer-councils")] = 3000,
+    goods_per_class: Annotated[int, typer.Option(help="Goods in each of the 5 classes.")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Generate a participatory experiment file in the dep1ex format."""
+    from .planning.participatory import write_experiment
+    from .planning.participatory.generator import generate_councils
+
+    c = _run(lambda: generate_councils(worker_councils, consumer_councils, goods_per_class,
+                                       seed=seed))
+    write_experiment(c, output)
+    s = {"output": str(output), "worker_councils": c.n_wc, "consumer_councils": c.n_cc,
+         "goods": c.n_goods, "seed": seed}
+    _emit(s, as_json, lambda: out.print(f"wrote {c.n_wc:,} worker and {c.n_cc:,} consumer "
+                                        f"councils ({c.n_goods} goods) to {output}"))
 
 
 @app.command()

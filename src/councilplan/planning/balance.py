@@ -74,6 +74,46 @@ class BalancedPlan:
         return float(self.labour_values @ self.final_use.sum(axis=1))
 
 
+@dataclass(frozen=True, eq=False)
+class MaterialBalance:
+    """Supply and use of every product, and use of every resource, for given activity levels.
+
+    ``difference`` is supply minus intermediate use minus all final use: zero in a balanced
+    plan, the remaining shortfall (negative) or surplus (positive) in any other.
+    """
+
+    supply: FloatArray
+    intermediate_use: FloatArray
+    final_use: FloatArray
+    resource_use: FloatArray
+
+    @property
+    def difference(self) -> FloatArray:
+        diff: FloatArray = self.supply - self.intermediate_use - self.final_use.sum(axis=1)
+        return diff
+
+    @property
+    def relative_difference(self) -> FloatArray:
+        """|difference| over the mean of supply and use (the participatory board's measure)."""
+        use = self.intermediate_use + self.final_use.sum(axis=1)
+        mean = (self.supply + use) / 2
+        rel: FloatArray = np.divide(np.abs(self.difference), mean, out=np.zeros_like(mean),
+                                    where=mean > 0)
+        return rel
+
+
+def material_balance(economy: Economy, activity: Any, final_demand: Any = None
+                     ) -> MaterialBalance:
+    """The material balance of ``economy`` when each technique runs at ``activity``."""
+    e = economy
+    z = check_vector(activity, name="activity", size=e.n_techniques, ensure_non_negative=True,
+                     labels=e.techniques)
+    Y = e.final_demand if final_demand is None else _check_final_demand(e, final_demand)
+    supply = np.bincount(e.technique_product, weights=z, minlength=e.n_products)
+    return MaterialBalance(supply.astype(np.float64), e.input_coefficients.T @ z, Y,
+                           e.resource_coefficients.T @ z)
+
+
 def technique_shares(economy: Economy) -> FloatArray:
     """Share of each product's output made by each technique: by capacity, else equal."""
     e = economy
