@@ -10,42 +10,88 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from ...errors import InvalidInput
 from ...validation import FloatArray
 from .councils import PRIVATE, PUBLIC, Councils
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class WorkerProposals:
-    """Section 2: each WC's output, effort (true and as csvgen prints it) and input orders."""
+    """Section 2: each WC's output at the announced prices; effort and input orders are
+    derived on demand, since the board needs only outputs and total orders per good."""
 
+    councils: Councils
+    prices: FloatArray
     output: FloatArray
-    effort: FloatArray
-    reported_effort: FloatArray
-    orders: FloatArray
+    own_price: FloatArray
+
+    @cached_property
+    def effort(self) -> FloatArray:
+        c = self.councils
+        e: FloatArray = (self.own_price * c.c * self.output / (c.s * c.k)) ** (1.0 / c.k)
+        return e
+
+    @cached_property
+    def reported_effort(self) -> FloatArray:
+        """The effort as csvgen prints it: its formula for WCs with eight inputs has a sign
+        error in the ln k and ln s terms, e * (k s)^(2B/D)."""
+        c = self.councils
+        B = np.bincount(c.input_owner, weights=c.input_exponent, minlength=c.n_wc)
+        D = c.c - c.k + c.k * B
+        return np.where(c.n_inputs == 8, self.effort * (c.k * c.s) ** (2.0 * B / D), self.effort)
+
+    @cached_property
+    def orders(self) -> FloatArray:
+        """Each input order x_i = lambda b_i q / p_i, in the order of ``input_good``."""
+        c, owner = self.councils, self.councils.input_owner
+        x: FloatArray = (self.own_price * self.output)[owner] * c.input_exponent / self.prices[
+            c.input_good]
+        return x
+
+
+class WorkerModel:
+    """The closed form of section 2 with everything that is fixed within a year precomputed:
+
+    ln q = (K + k * sum_i b_i ln p_i - (c + k B) ln lambda) / D, with
+    K = -k ln a - c ln c + c ln k + c ln s - k sum_i b_i ln b_i and D = c - k + k B.
+    ``W`` holds b by WC and good, so sum_i b_i ln p_i = W ln p and the total order of each
+    good is W^T (lambda q) / p.
+    """
+
+    def __init__(self, councils: Councils) -> None:
+        c = councils
+        b, owner = c.input_exponent, c.input_owner
+        self.councils = c
+        self.W = sp.csr_array((b, (owner, c.input_good)), shape=(c.n_wc, c.n_goods))
+        self.WT = sp.csr_array(self.W.T)
+        B = np.bincount(owner, weights=b, minlength=c.n_wc)
+        D = c.c - c.k + c.k * B
+        K = (-c.k * np.log(c.a) - c.c * np.log(c.c) + c.c * np.log(c.k) + c.c * np.log(c.s)
+             - c.k * np.bincount(owner, weights=b * np.log(b), minlength=c.n_wc))
+        self.constant, self.price_weight, self.own_weight = K / D, c.k / D, (c.c + c.k * B) / D
+
+    def propose(self, prices: FloatArray) -> WorkerProposals:
+        c = self.councils
+        own = prices[c.wc_output]
+        log_q = (self.constant + self.price_weight * (self.W @ np.log(prices))
+                 - self.own_weight * np.log(own))
+        return WorkerProposals(c, prices, np.exp(log_q), own)
+
+    def total_orders(self, proposals: WorkerProposals) -> FloatArray:
+        orders: FloatArray = (self.WT @ (proposals.own_price * proposals.output)) / \
+            proposals.prices
+        return orders
 
 
 def propose_workers(c: Councils, prices: FloatArray) -> WorkerProposals:
     """Closed-form profit-maximising proposals of every WC at ``prices``."""
-    owner = c.input_owner
-    b = c.input_exponent
-    lam = prices[c.wc_output]
-    B = np.bincount(owner, weights=b, minlength=c.n_wc)
-    D = c.c - c.k + c.k * B
-    weighted = np.bincount(owner, weights=b * np.log(prices[c.input_good] / b),
-                           minlength=c.n_wc)
-    log_q = (-c.k * np.log(c.a) - c.c * np.log(c.c) + c.c * np.log(c.k) + c.c * np.log(c.s)
-             - (c.c + c.k * B) * np.log(lam) + c.k * weighted) / D
-    q = np.exp(log_q)
-    orders = lam[owner] * b * q[owner] / prices[c.input_good]
-    effort = (lam * c.c * q / (c.s * c.k)) ** (1.0 / c.k)
-    # csvgen's effort formula for WCs with eight inputs has a sign error in ln k and ln s.
-    quirk = np.where(c.n_inputs == 8, (c.k * c.s) ** (2.0 * B / D), 1.0)
-    return WorkerProposals(q, effort, effort * quirk, orders)
+    return WorkerModel(c).propose(np.asarray(prices, dtype=np.float64))
 
 
 @dataclass(frozen=True)
@@ -92,12 +138,12 @@ class Tally:
         return 100.0 * self.imbalance
 
 
-def tally(c: Councils, workers: WorkerProposals, consumers: ConsumerShares,
+def tally(model: WorkerModel, workers: WorkerProposals, consumers: ConsumerShares,
           prices: FloatArray) -> Tally:
+    c = model.councils
     n = c.goods_per_class
     supply = c.endowment + np.bincount(c.wc_output, weights=workers.output, minlength=c.n_goods)
-    demand = np.bincount(c.input_good, weights=workers.orders,
-                         minlength=c.n_goods).astype(np.float64)
+    demand = model.total_orders(workers)
     demand[PRIVATE * n:(PRIVATE + 1) * n] += consumers.private_spending / prices[:n]
     demand[PUBLIC * n:] += consumers.public_spending / prices[PUBLIC * n:]
     return Tally(supply, demand)
@@ -159,8 +205,16 @@ class Round:
     delta: FloatArray
     state: FloatArray
     tally: Tally
-    wc_output: FloatArray
-    wc_effort: FloatArray
+    workers: WorkerProposals
+
+    @property
+    def wc_output(self) -> FloatArray:
+        return self.workers.output
+
+    @property
+    def wc_effort(self) -> FloatArray:
+        """Effort as csvgen prints it (see :attr:`WorkerProposals.reported_effort`)."""
+        return self.workers.reported_effort
 
     @property
     def colour(self) -> str:
@@ -205,12 +259,13 @@ def run_year(
     rho = rule.initial_state(c.n_goods) if state is None else np.array(state, dtype=np.float64)
     start = p.copy()
     consumers = consumer_spending(c)
+    model = WorkerModel(c)
     rounds: list[Round] = []
     for t in range(1, max_rounds + 1):
-        workers = propose_workers(c, p)
-        counted = tally(c, workers, consumers, p)
+        workers = model.propose(p)
+        counted = tally(model, workers, consumers, p)
         p, rho, delta = rule.update(p, rho, counted)
-        rounds.append(Round(t, p, delta, rho, counted, workers.output, workers.reported_effort))
+        rounds.append(Round(t, p, delta, rho, counted, workers))
         if callback is not None:
             callback(rounds[-1])
         if np.all(counted.threshold <= threshold):
