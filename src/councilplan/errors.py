@@ -6,7 +6,8 @@ The hierarchy, each leaf mapping to one CLI exit code and one HTTP status::
     ├── InvalidInput            bad data from a user or a file (exit 2, HTTP 422)
     │   └── UnproductiveEconomy the economy cannot reproduce its own inputs
     ├── PlanningError           a computation could not reach a plan (exit 1, HTTP 409)
-    │   ├── Infeasible
+    │   ├── Infeasible          targets conflict with limits (exit 2); says which, by how much
+    │   ├── Unbounded           nothing limits the objective (exit 2); names the direction
     │   └── NotConverged
     ├── DomainError             a rule of the councils forbids the action (HTTP 403/409)
     └── RecordError             the public record does not verify
@@ -16,6 +17,7 @@ The hierarchy, each leaf mapping to one CLI exit code and one HTTP status::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class CouncilplanError(Exception):
@@ -74,7 +76,25 @@ class PlanningError(CouncilplanError):
 
 
 class Infeasible(PlanningError):
-    """No plan satisfies every constraint."""
+    """No plan satisfies every constraint; ``shortfalls`` and ``conflicts`` say why."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, shortfalls: tuple[Any, ...] = (),
+                 conflicts: tuple[Any, ...] = ()) -> None:
+        super().__init__(message)
+        self.shortfalls = shortfalls
+        self.conflicts = conflicts
+
+
+class Unbounded(PlanningError):
+    """The objective can grow without limit along ``direction``."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, direction: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.direction = direction
 
 
 class NotConverged(PlanningError):

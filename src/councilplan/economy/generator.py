@@ -217,3 +217,48 @@ def _numbered(prefix: str, n: int) -> pa.Array:
     width = len(str(max(n - 1, 0)))
     digits = pc.utf8_lpad(pa.array(np.arange(n)).cast(pa.string()), width, "0")
     return pc.binary_join_element_wise(prefix, digits, "")
+
+
+def with_alternative_techniques(economy: Economy, per_product: int, *, seed: int = 0
+                                ) -> Economy:
+    """Give every product ``per_product`` techniques: the original and variants of it.
+
+    A variant uses the same inputs scaled by f in [0.8, 1.25] (capped so its input share stays
+    below 0.95) and labour scaled by about 1/f^2, so material-hungry variants save labour and
+    the choice of technique is a real trade-off. Each technique gets 40-80 % of the original
+    capacity, so meeting demand takes more than one technique where capacity binds.
+    """
+    if per_product < 1:
+        raise InvalidInput("techniques per product must be at least 1")
+    e = economy
+    if per_product == 1:
+        return e
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 7]))
+    n_t = e.n_techniques
+    share = np.asarray(e.input_coefficients.sum(axis=1)).ravel()
+    T_parts, R_parts, caps, plants = [e.input_coefficients], [e.resource_coefficients], [], []
+    caps.append(e.capacity * rng.uniform(0.4, 0.8, n_t))
+    plants.append(e.technique_plant)
+    for _ in range(per_product - 1):
+        f = np.minimum(rng.uniform(0.8, 1.25, n_t), 0.95 / np.maximum(share, 1e-12))
+        g = rng.uniform(0.85, 1.15, n_t) / f**2
+        T_parts.append(sp.csr_array(sp.diags_array(f) @ e.input_coefficients))
+        R_parts.append(sp.csr_array(sp.diags_array(g) @ e.resource_coefficients))
+        caps.append(e.capacity * rng.uniform(0.4, 0.8, n_t))
+        plants.append(rng.integers(0, e.n_plants, n_t))
+    suffixes = [""] + [f"-{chr(ord('b') + k)}" for k in range(per_product - 1)]
+    technique_ids = pa.concat_arrays([
+        pc.binary_join_element_wise(e.techniques.ids, sfx, "") for sfx in suffixes])
+    return Economy(
+        products=e.products, product_names=e.product_names, product_units=e.product_units,
+        techniques=IdIndex(technique_ids, "technique"),
+        technique_product=np.tile(e.technique_product, per_product),
+        technique_plant=np.concatenate(plants).astype(np.int64),
+        capacity=np.concatenate(caps),
+        input_coefficients=sp.csr_array(sp.vstack(T_parts, format="csr")),
+        plants=e.plants, resources=e.resources, resource_kinds=e.resource_kinds,
+        resource_units=e.resource_units, resource_limits=e.resource_limits,
+        resource_coefficients=sp.csr_array(sp.vstack(R_parts, format="csr")),
+        categories=e.categories, category_kinds=e.category_kinds, final_demand=e.final_demand,
+        metadata={**e.metadata, "techniques_per_product": str(per_product)},
+    )

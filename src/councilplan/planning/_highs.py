@@ -1,0 +1,168 @@
+"""The one module that talks to HiGHS: a linear program in, a small stable result out.
+
+Problems are ``min c'x  s.t.  row_lower <= A x <= row_upper,  col_lower <= x <= col_upper``.
+HiGHS's many model statuses map to :class:`LPStatus`; the duality gap is recomputed here from
+the returned primal and dual values, so a first-order solution states its accuracy.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any, Literal
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+from ..validation import FloatArray
+
+INF = highspy.kHighsInf
+LPMethod = Literal["simplex", "ipm", "pdlp"]
+
+
+class LPStatus(IntEnum):
+    OPTIMAL = 0
+    INFEASIBLE = 1
+    UNBOUNDED = 2
+    TIME_LIMIT = 3
+    FAILED = 4
+
+
+@dataclass(frozen=True, eq=False)
+class LinearProgram:
+    c: FloatArray
+    A: sp.csc_array
+    row_lower: FloatArray
+    row_upper: FloatArray
+    col_lower: FloatArray
+    col_upper: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class LPSolution:
+    status: LPStatus
+    message: str
+    x: FloatArray
+    row_dual: FloatArray
+    col_dual: FloatArray
+    objective: float
+    dual_objective: float
+    iterations: int
+    seconds: float
+    method: str
+    ray: FloatArray | None = None
+
+    @property
+    def relative_gap(self) -> float:
+        scale = max(1.0, abs(self.objective), abs(self.dual_objective))
+        return abs(self.objective - self.dual_objective) / scale
+
+
+def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: float | None = None,
+             tolerance: float | None = None) -> LPSolution:
+    """Solve ``lp`` with HiGHS' simplex, interior-point or PDLP solver."""
+    h = _quiet_highs()
+    h.setOptionValue("solver", method)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    if tolerance is not None and method == "pdlp":
+        h.setOptionValue("pdlp_optimality_tolerance", float(tolerance))
+    model = highspy.HighsLp()
+    A = sp.csc_array(lp.A)
+    model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
+    model.col_cost_ = np.asarray(lp.c, dtype=np.float64)
+    model.col_lower_ = _inf(lp.col_lower)
+    model.col_upper_ = _inf(lp.col_upper)
+    model.row_lower_ = _inf(lp.row_lower)
+    model.row_upper_ = _inf(lp.row_upper)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = A.indptr.astype(np.int32)
+    model.a_matrix_.index_ = A.indices.astype(np.int32)
+    model.a_matrix_.value_ = A.data
+    h.passModel(model)
+    t0 = time.perf_counter()
+    h.run()
+    seconds = time.perf_counter() - t0
+    return _result(h, lp, method, seconds)
+
+
+def _quiet_highs() -> Any:
+    """A Highs instance; its constructor prints a banner on file descriptor 1, which would
+    corrupt machine-readable output, so that descriptor points at /dev/null meanwhile."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def _inf(v: Any) -> FloatArray:
+    a = np.asarray(v, dtype=np.float64).copy()
+    a[np.isposinf(a)] = INF
+    a[np.isneginf(a)] = -INF
+    return a
+
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: LPStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: LPStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: LPStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: LPStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kTimeLimit: LPStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kIterationLimit: LPStatus.TIME_LIMIT,
+}
+
+
+def _result(h: Any, lp: LinearProgram, method: str, seconds: float) -> LPSolution:
+    model_status = h.getModelStatus()
+    status = _STATUS.get(model_status, LPStatus.FAILED)
+    sol, info = h.getSolution(), h.getInfo()
+    n, m = lp.A.shape[1], lp.A.shape[0]
+    x = np.array(sol.col_value, dtype=np.float64) if sol.value_valid else np.zeros(n)
+    row_dual = np.array(sol.row_dual, dtype=np.float64) if sol.dual_valid else np.zeros(m)
+    col_dual = np.array(sol.col_dual, dtype=np.float64) if sol.dual_valid else np.zeros(n)
+    ray = None
+    if status == LPStatus.UNBOUNDED:
+        ray = _primal_ray(h)
+    iterations = int(info.simplex_iteration_count + info.ipm_iteration_count
+                     + info.pdlp_iteration_count)
+    objective = float(lp.c @ x)
+    return LPSolution(status, h.modelStatusToString(model_status), x, row_dual, col_dual,
+                      objective, dual_objective(lp, row_dual, col_dual), iterations, seconds,
+                      method, ray)
+
+
+def _primal_ray(h: Any) -> FloatArray | None:
+    """A direction of unboundedness; presolve can prove unboundedness without one, so the
+    problem is re-solved by the primal simplex without presolve when needed."""
+    _, exists, values = h.getPrimalRay()
+    if not exists:
+        h.setOptionValue("presolve", "off")
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("simplex_strategy", 4)
+        h.run()
+        _, exists, values = h.getPrimalRay()
+    return np.array(values, dtype=np.float64) if exists else None
+
+
+def dual_objective(lp: LinearProgram, row_dual: FloatArray, col_dual: FloatArray) -> float:
+    """The dual bound of the LP from HiGHS' sign convention (duals are d obj / d bound)."""
+    total = 0.0
+    for dual, lower, upper in ((row_dual, lp.row_lower, lp.row_upper),
+                               (col_dual, lp.col_lower, lp.col_upper)):
+        bound = np.where(dual > 0, lower, np.where(dual < 0, upper, 0.0))
+        finite = np.isfinite(bound)
+        total += float(dual[finite] @ bound[finite])
+    return total

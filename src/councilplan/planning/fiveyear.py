@@ -1,0 +1,276 @@
+"""Multi-period plans (a five-year plan): investment builds the capacity of later years.
+
+For periods tau = 0..T-1, with activity z_tau, investment I_tau (output of each capital good put
+into stock) and stocks K_tau, one LP maximises lambda, the share of the consumption targets met
+in every year, the targets growing by ``growth`` a year::
+
+    N z_tau - E I_tau - lambda (1 + growth)^tau c  >= 0       material balance
+    B' z_tau - K_tau                               <= 0       capital is the capacity
+    K_tau - (1 - d) K_{tau-1} - I_{tau-L}          =  0       stocks (K_0 given)
+    R' z_tau                                       <= limits  labour and natural resources
+    (1 - d) K_{T-1} + sum of investment arriving after the plan  >= terminal * K_0
+
+Capital goods produced in period t join the stock in t + L; stocks depreciate at rate d. In
+this model capital stocks are the capacity: the techniques' fixed capacities are not used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..economy.model import Economy
+from ..errors import Infeasible, InvalidInput
+from ..validation import FloatArray, IndexArray, check_matrix, check_vector
+from ._highs import LinearProgram, LPStatus
+from .balance import balanced_plan
+from .optimal import Solver, _solve, _structure, choose_solver, explain_unbounded
+from .provenance import Provenance, make_provenance
+
+
+@dataclass(frozen=True, eq=False)
+class CapitalStock:
+    """Capital goods and what each technique needs of them.
+
+    Attributes
+    ----------
+    goods : ndarray of shape (n_capital,), product positions of the capital goods
+    requirement : csr_array of shape (n_techniques, n_capital), stock per unit of activity
+    initial : ndarray of shape (n_capital,), stocks at the start of the plan
+    depreciation : ndarray of shape (n_capital,), share of a stock lost each period
+    lag : int, periods from producing a capital good to using it
+    """
+
+    goods: IndexArray
+    requirement: sp.csr_array
+    initial: FloatArray
+    depreciation: FloatArray
+    lag: int = 1
+
+    def check(self, economy: Economy) -> None:
+        k = len(self.goods)
+        if np.any((self.goods < 0) | (self.goods >= economy.n_products)):
+            raise InvalidInput("a capital good names no product")
+        check_matrix(self.requirement, name="capital requirement",
+                     shape=(economy.n_techniques, k), ensure_non_negative=True)
+        check_vector(self.initial, name="initial stock", size=k, ensure_non_negative=True)
+        d = check_vector(self.depreciation, name="depreciation", size=k,
+                         ensure_non_negative=True)
+        if np.any(d >= 1):
+            raise InvalidInput("depreciation must be below 1 per period")
+        if self.lag < 0:
+            raise InvalidInput("the investment lag must be at least 0 periods")
+
+
+def generate_capital(economy: Economy, n_capital: int, *, seed: int = 0,
+                     slack: tuple[float, float] = (1.0, 1.1)) -> CapitalStock:
+    """Capital for a generated economy: the most widely used products become capital goods,
+    each technique needs one or two of them (capital-output ratios 0.5-3), and the initial
+    stocks cover the balanced plan with a little slack."""
+    e = economy
+    if not 1 <= n_capital <= e.n_products:
+        raise InvalidInput("the number of capital goods must be between 1 and the products")
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    used_by = np.bincount(e.input_coefficients.indices, minlength=e.n_products)
+    goods = np.sort(np.argsort(-used_by, kind="stable")[:n_capital]).astype(np.int64)
+    n_t = e.n_techniques
+    first = rng.integers(0, n_capital, n_t)
+    second = rng.integers(0, n_capital, n_t)
+    has_second = rng.random(n_t) < 0.5
+    rows = np.concatenate([np.arange(n_t), np.flatnonzero(has_second)])
+    cols = np.concatenate([first, second[has_second]])
+    B = sp.csr_array((rng.uniform(0.5, 3.0, rows.size), (rows, cols)), shape=(n_t, n_capital))
+    B.sum_duplicates()
+    activity = balanced_plan(e).activity
+    initial = (B.T @ activity) * rng.uniform(*slack, n_capital)
+    return CapitalStock(goods, B, initial, rng.uniform(0.05, 0.1, n_capital), 1)
+
+
+@dataclass(frozen=True, eq=False)
+class FiveYearPlan:
+    """A multi-period plan, period by period (arrays have ``periods`` rows)."""
+
+    periods: int
+    capital_goods: IndexArray
+    fulfilment: float
+    activity: FloatArray  # (T, n_techniques)
+    gross_output: FloatArray  # (T, n_products)
+    investment: FloatArray  # (T, n_capital)
+    stocks: FloatArray  # (T, n_capital)
+    consumption: FloatArray  # (T, n_products)
+    labour: FloatArray  # (T, n_resources): use of every resource
+    capital_prices: FloatArray  # (T, n_capital): value of one more unit of stock
+    resource_prices: FloatArray  # (T, n_resources)
+    duality_gap: float
+    solver: str
+    seconds: float
+    provenance: Provenance
+
+    def year_by_year(self, economy: Economy) -> list[dict[str, Any]]:
+        """One summary row per period: output, investment, consumption, stocks, labour,
+        and the limits that bind in that year."""
+        rows = []
+        labour = economy.labour
+        for t in range(self.periods):
+            binding = [economy.resources[int(r)] for r in np.flatnonzero(
+                self.resource_prices[t] > 1e-9)]
+            binding += [f"capital {economy.products[int(g)]}" for g, p in
+                        zip(self.capital_goods, self.capital_prices[t], strict=True) if p > 1e-9]
+            rows.append({
+                "period": t + 1, "gross_output": float(self.gross_output[t].sum()),
+                "investment": float(self.investment[t].sum()),
+                "consumption": float(self.consumption[t].sum()),
+                "stocks": float(self.stocks[t].sum()),
+                "labour": float(self.labour[t][labour].sum()),
+                "bottlenecks": binding})
+        return rows
+
+
+def five_year_plan(
+    economy: Economy,
+    capital: CapitalStock,
+    *,
+    periods: int = 5,
+    growth: float = 0.0,
+    terminal: float = 1.0,
+    consumption: FloatArray | None = None,
+    solver: Solver = "auto",
+    time_limit: float | None = None,
+) -> FiveYearPlan:
+    """Plan ``periods`` years at once; see the module docstring for the LP."""
+    e = economy
+    if periods < 1:
+        raise InvalidInput("periods must be at least 1")
+    if growth <= -1:
+        raise InvalidInput("growth must be above -100 %")
+    capital.check(e)
+    c = _consumption_targets(e) if consumption is None else check_vector(
+        consumption, name="consumption target", size=e.n_products, ensure_non_negative=True,
+        labels=e.products)
+    lp, layout = _lp(e, capital, periods, growth, terminal, c)
+    method = choose_solver(lp.A.shape[1], solver)
+    sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None})
+    if sol.status == LPStatus.UNBOUNDED:
+        raise explain_unbounded(e, sol)
+    if sol.status == LPStatus.INFEASIBLE:
+        raise Infeasible("no plan keeps the capital stocks at the terminal level with these "
+                         "resource limits, even with no consumption: lower --terminal or raise "
+                         "the limits")
+    return _result(e, capital, periods, growth, c, sol, layout, method, terminal)
+
+
+def _consumption_targets(e: Economy) -> FloatArray:
+    keep = np.array([k != "investment" for k in e.category_kinds])
+    targets: FloatArray = np.clip(e.final_demand[:, keep].sum(axis=1), 0, None)
+    return targets
+
+
+@dataclass(frozen=True)
+class _Layout:
+    n_t: int
+    n_k: int
+    T: int
+
+    def z(self, t: int) -> slice:
+        return slice(t * self.n_t, (t + 1) * self.n_t)
+
+    def inv(self, t: int) -> slice:
+        base = self.T * self.n_t
+        return slice(base + t * self.n_k, base + (t + 1) * self.n_k)
+
+    def stock(self, t: int) -> slice:
+        base = self.T * (self.n_t + self.n_k)
+        return slice(base + t * self.n_k, base + (t + 1) * self.n_k)
+
+    @property
+    def lam(self) -> int:
+        return self.T * (self.n_t + 2 * self.n_k)
+
+
+def _lp(e: Economy, cap: CapitalStock, T: int, growth: float, terminal: float, c: FloatArray
+        ) -> tuple[LinearProgram, _Layout]:
+    st = _structure(e)
+    n_p, n_t = st.N.shape
+    n_k = len(cap.goods)
+    L = _Layout(n_t, n_k, T)
+    n_var = L.lam + 1
+    E = sp.csr_array((np.ones(n_k), (cap.goods, np.arange(n_k))), shape=(n_p, n_k))
+    keep = 1.0 - cap.depreciation
+    blocks: list[tuple[sp.csr_array, FloatArray, FloatArray]] = []
+
+    def row(parts: list[tuple[slice | int, Any]], n_rows: int, lo: Any, up: Any) -> None:
+        """Append rows whose blocks sit at the given variable positions."""
+        pieces, start = [], 0
+        for where, mat in sorted(parts, key=lambda p: _start(p[0])):
+            if _start(where) > start:
+                pieces.append(sp.csr_array((n_rows, _start(where) - start)))
+            pieces.append(sp.csr_array(mat))
+            start = _start(where) + pieces[-1].shape[1]
+        if start < n_var:
+            pieces.append(sp.csr_array((n_rows, n_var - start)))
+        blocks.append((sp.csr_array(sp.hstack(pieces, format="csr")),
+                       np.broadcast_to(np.asarray(lo, dtype=float), n_rows),
+                       np.broadcast_to(np.asarray(up, dtype=float), n_rows)))
+
+    for t in range(T):
+        row([(L.z(t), st.N), (L.inv(t), -E), (L.lam, (-(1 + growth) ** t * c).reshape(-1, 1))],
+            n_p, 0.0, np.inf)
+        row([(L.z(t), cap.requirement.T), (L.stock(t), -sp.eye_array(n_k))], n_k, -np.inf, 0.0)
+        if st.R_rows.shape[0]:
+            row([(L.z(t), st.R_rows)], st.R_rows.shape[0], -np.inf, st.limits)
+        if t > 0:
+            parts: list[tuple[slice | int, Any]] = [(L.stock(t), sp.eye_array(n_k)),
+                                                    (L.stock(t - 1), -sp.diags_array(keep))]
+            if t - cap.lag >= 0:
+                parts.append((L.inv(t - cap.lag), -sp.eye_array(n_k)))
+            row(parts, n_k, 0.0, 0.0)
+    arriving = [(L.inv(t), sp.eye_array(n_k)) for t in range(max(0, T - cap.lag), T)]
+    row([(L.stock(T - 1), sp.diags_array(keep)), *arriving], n_k, terminal * cap.initial, np.inf)
+    A = sp.csc_array(sp.vstack([b[0] for b in blocks]))
+    lo = np.concatenate([b[1] for b in blocks])
+    up = np.concatenate([b[2] for b in blocks])
+    cost = np.zeros(n_var)
+    cost[L.lam] = -1.0
+    col_lo = np.zeros(n_var)
+    col_up = np.full(n_var, np.inf)
+    col_lo[L.stock(0)] = col_up[L.stock(0)] = cap.initial
+    return LinearProgram(cost, A, lo, up, col_lo, col_up), L
+
+
+def _start(where: slice | int) -> int:
+    return where.start if isinstance(where, slice) else where
+
+
+def _result(e: Economy, cap: CapitalStock, T: int, growth: float, c: FloatArray, sol: Any,
+            L: _Layout, method: str, terminal: float) -> FiveYearPlan:
+    x = sol.x
+    st = _structure(e)
+    z = np.stack([x[L.z(t)] for t in range(T)])
+    lam = float(x[L.lam])
+    # rows per period: balance (n_p), capital (n_k), resources (r), stock dynamics (n_k if t > 0)
+    n_p, n_k, n_r = e.n_products, L.n_k, st.R_rows.shape[0]
+    offsets, pos = [], 0
+    for t in range(T):
+        offsets.append(pos)
+        pos += n_p + n_k + n_r + (n_k if t > 0 else 0)
+    capital_prices = np.stack([-sol.row_dual[o + n_p:o + n_p + n_k] for o in offsets])
+    resource_prices = np.zeros((T, e.n_resources))
+    for t, o in enumerate(offsets):
+        resource_prices[t, st.limited] = -sol.row_dual[o + n_p + n_k:o + n_p + n_k + n_r]
+    supply = np.stack([np.bincount(e.technique_product, weights=z[t], minlength=n_p)
+                       for t in range(T)]).astype(np.float64)
+    return FiveYearPlan(
+        periods=T, capital_goods=cap.goods, fulfilment=lam, activity=z, gross_output=supply,
+        investment=np.stack([x[L.inv(t)] for t in range(T)]),
+        stocks=np.stack([x[L.stock(t)] for t in range(T)]),
+        consumption=np.stack([lam * (1 + growth) ** t * c for t in range(T)]),
+        labour=np.stack([e.resource_coefficients.T @ z[t] for t in range(T)]),
+        capital_prices=capital_prices, resource_prices=resource_prices,
+        duality_gap=sol.relative_gap, solver=method, seconds=sol.seconds,
+        provenance=make_provenance(e, None, "fiveyear", {
+            "periods": T, "growth": growth, "terminal": terminal, "lag": cap.lag,
+            "solver": method}),
+    )

@@ -1,0 +1,365 @@
+"""Optimal plans: choose every technique's activity under capacities and resource limits.
+
+With activity z (one entry per technique), net output is N z where N = S - T' (S puts each
+technique's unit of output on its product, T' takes its inputs). Targets y (what consumer
+councils and voted priorities ask for) carry weights w. Two objectives:
+
+* ``"kantorovich"``: maximise the smallest fulfilment ratio lambda with N z >= lambda y, then,
+  holding lambda, maximise the weighted harmony sum_j w_j h(s_j) of the relative surpluses
+  s_j = (net_j - y_j) / y_j, with Cockshott's h(s) = s - s^2/2 (s < 0), ln(1 + s) (s >= 0),
+  taken as the tangent envelope at fixed breakpoints (exact at them, an LP);
+* ``"min-labour"``: meet N z >= y exactly at least labour.
+
+Both respect z <= capacity and R' z <= resource limits. Shadow prices are the LP duals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from ..economy.model import Economy
+from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounded
+from ..validation import FloatArray, check_vector
+from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
+from .provenance import Provenance, make_provenance
+
+Objective = Literal["kantorovich", "min-labour"]
+Solver = Literal["auto", "simplex", "ipm", "pdlp"]
+HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
+                                0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
+
+
+def harmony(s: Any) -> Any:
+    """Cockshott's harmony function."""
+    s = np.asarray(s, dtype=np.float64)
+    return np.where(s < 0, s - s**2 / 2, np.log1p(np.maximum(s, 0)))
+
+
+def _harmony_slope(s: Any) -> Any:
+    return np.where(s < 0, 1 - s, 1 / (1 + s))
+
+
+@dataclass(frozen=True, eq=False)
+class Targets:
+    """Target final use per product (0 = no target) and each target's weight."""
+
+    quantity: FloatArray
+    weight: FloatArray
+
+    @property
+    def targeted(self) -> Any:
+        return np.flatnonzero(self.quantity > 0)
+
+
+def targets_from_economy(economy: Economy) -> Targets:
+    """The economy's own final demand, all weights 1; negative net demand is no target."""
+    y = np.clip(economy.final_demand.sum(axis=1), 0, None)
+    return Targets(y, np.ones_like(y))
+
+
+def read_targets(path: Path | str, economy: Economy) -> Targets:
+    """Targets from CSV or Parquet with columns ``product``, ``target`` and optional ``weight``.
+
+    The priority ballots of the councils write this file. Products not listed get no target.
+    """
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidInput("targets file not found", Location(file=str(path)))
+    try:
+        table = pq.read_table(path) if path.suffix == ".parquet" else pacsv.read_csv(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise InvalidInput(f"unreadable targets file: {exc}", Location(file=str(path))) from exc
+    for col in ("product", "target"):
+        if col not in table.column_names:
+            raise InvalidInput(f"missing column {col!r}", Location(str(path), 1, col))
+    try:
+        pos = economy.products.positions(table.column("product").cast(pa.string()))
+    except InvalidInput as exc:
+        line = _line_of(table, "product", exc.location.item)
+        raise InvalidInput(exc.reason, Location(str(path), line, "product")) from None
+    quantity = np.zeros(economy.n_products)
+    weight = np.ones(economy.n_products)
+    for col, out in (("target", quantity), ("weight", weight)):
+        if col not in table.column_names:
+            continue
+        values = table.column(col).cast(pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+        bad = ~np.isfinite(values) | (values < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise InvalidInput(f"{col} {values[i]!r} must be a non-negative number",
+                               Location(str(path), i + 2, col))
+        if len(np.unique(pos)) != len(pos):
+            i = int(np.flatnonzero(np.bincount(pos)[pos] > 1)[1])
+            raise InvalidInput("product listed twice", Location(str(path), i + 2, "product"))
+        out[pos] = values
+    return Targets(quantity, weight)
+
+
+def _line_of(table: pa.Table, column: str, value: str | None) -> int | None:
+    if value is None:
+        return None
+    hits = pc.index(table.column(column).cast(pa.string()), value).as_py()
+    return None if hits < 0 else int(hits) + 2
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A limit the optimal plan runs up against, and what one more unit of it is worth."""
+
+    kind: str  # "resource", "capacity" or "target"
+    id: str
+    limit: float
+    used: float
+    shadow_price: float
+
+
+@dataclass(frozen=True, eq=False)
+class OptimalPlan:
+    """An optimal plan, its prices, its binding limits, and how well the LP was solved."""
+
+    objective: str
+    activity: FloatArray
+    net_output: FloatArray
+    targets: Targets
+    fulfilment: FloatArray
+    min_fulfilment: float
+    harmony: float | None
+    total_labour: float
+    resource_use: FloatArray
+    product_prices: FloatArray
+    resource_prices: FloatArray
+    capacity_prices: FloatArray
+    binding: tuple[Binding, ...]
+    objective_value: float
+    duality_gap: float
+    solver: str
+    iterations: int
+    seconds: float
+    provenance: Provenance
+
+
+@dataclass(frozen=True, eq=False)
+class _Structure:
+    """The pieces every formulation shares."""
+
+    N: sp.csr_array
+    R_rows: sp.csr_array  # finite-limit resources by technique
+    limits: FloatArray
+    limited: Any
+    capacity: FloatArray
+    labour: FloatArray
+
+
+def _structure(e: Economy) -> _Structure:
+    S = sp.csr_array((np.ones(e.n_techniques), (e.technique_product, np.arange(e.n_techniques))),
+                     shape=(e.n_products, e.n_techniques))
+    N = sp.csr_array(S - e.input_coefficients.T)
+    limited = np.flatnonzero(np.isfinite(e.resource_limits))
+    R_rows = sp.csr_array(e.resource_coefficients.T)[limited]
+    labour = np.asarray(e.resource_coefficients[:, e.labour].sum(axis=1)).ravel()
+    return _Structure(N, sp.csr_array(R_rows), e.resource_limits[limited], limited, e.capacity,
+                      labour)
+
+
+def choose_solver(n_columns: int, solver: Solver) -> LPMethod:
+    """Simplex for small problems, interior point for large, PDLP beyond a million columns."""
+    if solver != "auto":
+        return solver
+    if n_columns <= 60_000:
+        return "simplex"
+    return "ipm" if n_columns <= 1_500_000 else "pdlp"
+
+
+def optimal_plan(
+    economy: Economy,
+    targets: Targets | None = None,
+    *,
+    objective: Objective = "kantorovich",
+    harmony_stage: bool = True,
+    solver: Solver = "auto",
+    time_limit: float | None = None,
+    tolerance: float | None = None,
+) -> OptimalPlan:
+    """Choose activity levels for every technique; see the module docstring for the LPs."""
+    e = economy
+    if objective not in ("kantorovich", "min-labour"):
+        raise InvalidInput(f"unknown objective {objective!r}; use kantorovich or min-labour")
+    t = targets or targets_from_economy(e)
+    check_vector(t.quantity, name="target", size=e.n_products, ensure_non_negative=True,
+                 labels=e.products)
+    check_vector(t.weight, name="weight", size=e.n_products, ensure_non_negative=True,
+                 labels=e.products)
+    if not t.targeted.size:
+        raise InvalidInput("no product has a positive target")
+    st = _structure(e)
+    method = choose_solver(e.n_techniques, solver)
+    options = {"method": method, "time_limit": time_limit, "tolerance": tolerance}
+    if objective == "min-labour":
+        sol = _solve(_min_labour_lp(st, t), options)
+        if sol.status == LPStatus.INFEASIBLE:
+            raise explain_infeasible(e, st, t, options)
+        z = sol.x
+        hv = None
+    else:
+        first = _solve(_kantorovich_lp(st, t), options)
+        if first.status == LPStatus.UNBOUNDED:
+            raise explain_unbounded(e, first)
+        lam = -first.objective
+        sol, hv = first, None
+        if harmony_stage:
+            sol = _solve(_harmony_lp(st, t, lam), options)
+            hv = -sol.objective
+        z = sol.x[: e.n_techniques]
+    return _plan(e, st, t, objective, sol, z, hv, options)
+
+
+def _solve(lp: LinearProgram, options: dict[str, Any]) -> LPSolution:
+    sol = solve_lp(lp, **options)
+    if sol.status in (LPStatus.FAILED, LPStatus.TIME_LIMIT):
+        raise PlanningError(f"the LP solver stopped without a plan: {sol.message} after "
+                            f"{sol.seconds:.1f} s ({sol.method})")
+    return sol
+
+
+def _rows(st: _Structure, balance: sp.csr_array, balance_lower: FloatArray, extra_cols: int
+          ) -> tuple[sp.csc_array, FloatArray, FloatArray]:
+    """Stack material-balance rows (>= lower) over resource rows (<= limit)."""
+    resources = sp.hstack([st.R_rows, sp.csr_array((st.R_rows.shape[0], extra_cols))])
+    A = sp.csc_array(sp.vstack([balance, resources]))
+    lower = np.concatenate([balance_lower, np.full(st.R_rows.shape[0], -np.inf)])
+    upper = np.concatenate([np.full(balance.shape[0], np.inf), st.limits])
+    return A, lower, upper
+
+
+def _min_labour_lp(st: _Structure, t: Targets) -> LinearProgram:
+    A, lo, up = _rows(st, st.N, t.quantity, 0)
+    n = st.N.shape[1]
+    return LinearProgram(st.labour, A, lo, up, np.zeros(n), st.capacity)
+
+
+def _kantorovich_lp(st: _Structure, t: Targets) -> LinearProgram:
+    n_p, n = st.N.shape
+    balance = sp.hstack([st.N, sp.csr_array(-t.quantity.reshape(-1, 1))], format="csr")
+    A, lo, up = _rows(st, balance, np.zeros(n_p), 1)
+    c = np.zeros(n + 1)
+    c[-1] = -1.0
+    return LinearProgram(c, A, lo, up, np.zeros(n + 1), np.append(st.capacity, np.inf))
+
+
+def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
+    """Variables z, s (per target), h (per target); holds every fulfilment >= lambda."""
+    n_p, n = st.N.shape
+    tg = t.targeted
+    k = tg.size
+    y = t.quantity[tg]
+    pick = sp.csr_array((-y, (tg, np.arange(k))), shape=(n_p, k))
+    balance = sp.hstack([st.N, pick, sp.csr_array((n_p, k))], format="csr")
+    lower = t.quantity.copy()
+    bp = HARMONY_BREAKPOINTS
+    slopes, values = _harmony_slope(bp), harmony(bp)
+    # h_j - slope * s_j <= h(b) - slope * b for every breakpoint b
+    rows = np.arange(k * len(bp))
+    j = np.repeat(np.arange(k), len(bp))
+    env = sp.csr_array((np.concatenate([-np.tile(slopes, k), np.ones(k * len(bp))]),
+                        (np.concatenate([rows, rows]), np.concatenate([n + j, n + k + j]))),
+                       shape=(k * len(bp), n + 2 * k))
+    A, lo, up = _rows(st, balance, lower, 2 * k)
+    A = sp.csc_array(sp.vstack([A, env]))
+    lo = np.concatenate([lo, np.full(k * len(bp), -np.inf)])
+    up = np.concatenate([up, np.tile(values - slopes * bp, k)])
+    c = np.concatenate([np.zeros(n + k), -t.weight[tg]])
+    floor = max(lam, 0.0) * (1 - 1e-9) - 1
+    col_lo = np.concatenate([np.zeros(n), np.full(k, floor), np.full(k, -np.inf)])
+    col_up = np.concatenate([st.capacity, np.full(k, bp[-1]), np.full(k, np.inf)])
+    return LinearProgram(c, A, lo, up, col_lo, col_up)
+
+
+def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution,
+          z: FloatArray, hv: float | None, options: dict[str, Any]) -> OptimalPlan:
+    n_p = e.n_products
+    net = st.N @ z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fulfilment = np.where(t.quantity > 0, net / t.quantity, np.nan)
+    resource_use = e.resource_coefficients.T @ z
+    resource_prices = np.zeros(e.n_resources)
+    resource_prices[st.limited] = -sol.row_dual[n_p:n_p + st.limited.size]
+    capacity_prices = -sol.col_dual[: e.n_techniques]
+    return OptimalPlan(
+        objective=objective, activity=z, net_output=net, targets=t, fulfilment=fulfilment,
+        min_fulfilment=float(np.nanmin(fulfilment)), harmony=hv,
+        total_labour=float(st.labour @ z), resource_use=resource_use,
+        product_prices=sol.row_dual[:n_p].copy(), resource_prices=resource_prices,
+        capacity_prices=capacity_prices,
+        binding=_binding(e, st, z, resource_use, resource_prices, capacity_prices),
+        objective_value=sol.objective, duality_gap=sol.relative_gap, solver=sol.method,
+        iterations=sol.iterations, seconds=sol.seconds,
+        provenance=make_provenance(e, None, f"optimal/{objective}",
+                                   {**options, "harmony_stage": hv is not None}),
+    )
+
+
+def _binding(e: Economy, st: _Structure, z: FloatArray, use: FloatArray,
+             resource_prices: FloatArray, capacity_prices: FloatArray) -> tuple[Binding, ...]:
+    found = []
+    for r in st.limited:
+        if use[r] >= e.resource_limits[r] * (1 - 1e-7) or resource_prices[r] > 1e-9:
+            found.append(Binding("resource", e.resources[r], float(e.resource_limits[r]),
+                                 float(use[r]), float(resource_prices[r])))
+    cap = np.isfinite(e.capacity)
+    at_cap = np.flatnonzero(cap & ((z >= e.capacity * (1 - 1e-7)) | (capacity_prices > 1e-9))
+                            & (e.capacity > 0))
+    for i in at_cap[np.argsort(-capacity_prices[at_cap])][:1000]:
+        found.append(Binding("capacity", e.techniques[i], float(e.capacity[i]), float(z[i]),
+                             float(capacity_prices[i])))
+    return tuple(sorted(found, key=lambda b: -b.shadow_price))
+
+
+def explain_infeasible(e: Economy, st: _Structure, t: Targets, options: dict[str, Any]
+                       ) -> Infeasible:
+    """Elastic form: let each target fall short by a share u_j, minimise sum w_j u_j, and name
+    the targets that must give and the limits they run into."""
+    n_p, n = st.N.shape
+    tg = t.targeted
+    give = sp.csr_array((t.quantity[tg], (tg, np.arange(tg.size))), shape=(n_p, tg.size))
+    A, lo, up = _rows(st, sp.hstack([st.N, give], format="csr"), t.quantity, tg.size)
+    c = np.concatenate([np.zeros(n), np.maximum(t.weight[tg], 1e-6)])
+    sol = _solve(LinearProgram(c, A, lo, up, np.zeros(n + tg.size),
+                               np.concatenate([st.capacity, np.ones(tg.size)])), options)
+    u = sol.x[n:]
+    z = sol.x[:n]
+    short = [(e.products[int(tg[i])], float(t.quantity[tg[i]]), float(u[i]))
+             for i in np.argsort(-u) if u[i] > 1e-9]
+    resource_prices = np.zeros(e.n_resources)
+    resource_prices[st.limited] = -sol.row_dual[n_p:n_p + st.limited.size]
+    limits = _binding(e, st, z, e.resource_coefficients.T @ z, resource_prices,
+                      -sol.col_dual[:n])
+    parts = [f"target for {p!r} ({q:.6g}) must give {q * s:.6g} ({100 * s:.3g}%)"
+             for p, q, s in short[:10]]
+    more = f" and {len(short) - 10} more" if len(short) > 10 else ""
+    conflicts = ", ".join(f"{b.kind} {b.id!r} (limit {b.limit:.6g})" for b in limits[:10])
+    return Infeasible(
+        "the targets cannot all be met: " + "; ".join(parts) + more
+        + (f". They conflict with: {conflicts}" if conflicts else ""),
+        shortfalls=tuple(short), conflicts=limits)
+
+
+def explain_unbounded(e: Economy, sol: LPSolution) -> Unbounded:
+    """Name the techniques along which fulfilment can grow without any limit."""
+    ray = sol.ray[: e.n_techniques] if sol.ray is not None else np.zeros(e.n_techniques)
+    moving = np.flatnonzero(ray > 1e-12)
+    names = ", ".join(repr(e.techniques[int(i)]) for i in moving[:10])
+    return Unbounded(
+        "the plan is unbounded: no capacity, labour or resource limit stops fulfilment from "
+        f"growing; direction: techniques {names or '(all)'}"
+        + (f" and {moving.size - 10} more" if moving.size > 10 else ""),
+        direction=tuple(e.techniques[int(i)] for i in moving))
