@@ -134,12 +134,17 @@ def generate(
     output: Annotated[Path, typer.Option("-o", "--output", help="Economy directory to write.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
     mean_inputs: Annotated[float, typer.Option(help="Mean number of inputs per product.")] = 10.0,
+    techniques_per_product: Annotated[int, typer.Option(
+        help="Techniques per product (alternatives trade inputs against labour).")] = 1,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a synthetic productive economy, reproducible from its seed."""
+    from .economy.generator import with_alternative_techniques
+
     with _progress("generating", as_json) as update:
         e = _run(lambda: generate_economy(products, plants, seed=seed, mean_inputs=mean_inputs,
                                           progress=update))
+        e = _run(lambda: with_alternative_techniques(e, techniques_per_product, seed=seed))
     with _progress("writing", as_json):
         _run(lambda: write_economy(e, output))
     s = _economy_summary(e) | {"output": str(output), "seed": seed}
@@ -216,6 +221,115 @@ def demo(
     write_balanced_plan(plan, e, workdir / "plan")
     s = plan_summary(plan, e) | {"output": str(workdir)}
     _emit(s, as_json, lambda: _render_plan(s, f"demo: balanced plan in {workdir / 'plan'}"))
+
+
+class ObjectiveChoice(StrEnum):
+    kantorovich = "kantorovich"
+    min_labour = "min-labour"
+
+
+class SolverChoice(StrEnum):
+    auto = "auto"
+    simplex = "simplex"
+    ipm = "ipm"
+    pdlp = "pdlp"
+
+
+@app.command()
+def optimise(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
+    objective: Annotated[ObjectiveChoice, typer.Option(
+        help="kantorovich: raise the least-fulfilled target, then harmony; min-labour: meet "
+             "the targets at least labour.")] = ObjectiveChoice.kantorovich,
+    targets: Annotated[Path | None, typer.Option(
+        help="CSV or Parquet with product,target[,weight]; default: the final demand.")] = None,
+    solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
+        SolverChoice.auto,
+    harmony_stage: Annotated[bool, typer.Option("--harmony/--no-harmony",
+                                                help="Second stage: weighted harmony.")] = True,
+    time_limit: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Choose techniques and share out scarce capacity and resources by voted priorities."""
+    from .planning.optimal import optimal_plan, read_targets
+    from .planning.output import optimal_summary, write_optimal_plan
+
+    e = _run(lambda: read_economy(economy_dir))
+    t = _run(lambda: read_targets(targets, e)) if targets is not None else None
+    with _progress(f"solving ({solver.value})", as_json):
+        plan = _run(lambda: optimal_plan(e, t, objective=objective.value,
+                                         harmony_stage=harmony_stage,
+                                         solver=solver.value,
+                                         time_limit=time_limit))
+    _run(lambda: write_optimal_plan(plan, e, output))
+    s = optimal_summary(plan, e) | {"output": str(output)}
+    _emit(s, as_json, lambda: _render_optimal(s))
+
+
+def _render_optimal(s: dict[str, Any]) -> None:
+    out.print(f"[bold]optimal plan ({s['objective']})[/] → {s['output']}")
+    out.print(f"  least fulfilment {s['min_fulfilment']:.6g}, total labour "
+              f"{s['total_labour']:,.6g}" + (f", harmony {s['harmony']:.6g}"
+                                             if s["harmony"] is not None else ""))
+    sol = s["solver"]
+    out.print(f"  {sol['method']}: {sol['iterations']} iterations, {sol['seconds']:.2f} s, "
+              f"duality gap {sol['duality_gap']:.2g}")
+    table = Table(title=f"binding limits ({s['binding_count']} in all)")
+    for col in ("kind", "id", "limit", "used", "shadow price"):
+        table.add_column(col)
+    for b in s["binding"][:10]:
+        table.add_row(b["kind"], b["id"], f"{b['limit']:,.6g}", f"{b['used']:,.6g}",
+                      f"{b['shadow_price']:.4g}")
+    out.print(table)
+
+
+@app.command()
+def fiveyear(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
+    periods: Annotated[int, typer.Option(help="Number of years.")] = 5,
+    growth: Annotated[float, typer.Option(help="Yearly growth of consumption targets.")] = 0.0,
+    terminal: Annotated[float, typer.Option(help="Final stocks as a share of the initial.")] =
+        1.0,
+    capital_goods: Annotated[int, typer.Option(help="How many products are capital goods.")] =
+        20,
+    seed: Annotated[int, typer.Option(help="Seed of the generated capital structure.")] = 0,
+    solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
+        SolverChoice.auto,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan several years at once, with investment that builds later years' capacity.
+
+    The capital structure (which products are capital goods, what each technique needs of them,
+    initial stocks, depreciation) is generated from --capital-goods and --seed.
+    """
+    from .planning.fiveyear import five_year_plan, generate_capital
+    from .planning.output import fiveyear_summary, write_fiveyear_plan
+
+    e = _run(lambda: read_economy(economy_dir))
+    cap = _run(lambda: generate_capital(e, capital_goods, seed=seed))
+    with _progress(f"solving {periods} years", as_json):
+        plan = _run(lambda: five_year_plan(e, cap, periods=periods, growth=growth,
+                                           terminal=terminal,
+                                           solver=solver.value))
+    _run(lambda: write_fiveyear_plan(plan, e, output))
+    s = fiveyear_summary(plan, e) | {"output": str(output)}
+    _emit(s, as_json, lambda: _render_fiveyear(s))
+
+
+def _render_fiveyear(s: dict[str, Any]) -> None:
+    out.print(f"[bold]{s['periods']}-year plan[/] → {s['output']}: consumption targets met at "
+              f"{s['fulfilment']:.4g} of their level every year")
+    table = Table()
+    for col in ("year", "gross output", "investment", "consumption", "stocks", "labour",
+                "bottlenecks"):
+        table.add_column(col)
+    for y in s["years"]:
+        table.add_row(str(y["period"]), f"{y['gross_output']:,.0f}", f"{y['investment']:,.0f}",
+                      f"{y['consumption']:,.0f}", f"{y['stocks']:,.0f}", f"{y['labour']:,.0f}",
+                      ", ".join(y["bottlenecks"][:4]))
+    out.print(table)
 
 
 @app.command()

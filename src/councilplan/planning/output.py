@@ -14,6 +14,8 @@ import pyarrow.parquet as pq
 from ..economy.formats import atomic_directory
 from ..economy.model import Economy
 from .balance import BalancedPlan
+from .fiveyear import FiveYearPlan
+from .optimal import OptimalPlan
 
 
 def plan_summary(plan: BalancedPlan, economy: Economy) -> dict[str, Any]:
@@ -72,10 +74,88 @@ def write_balanced_plan(plan: BalancedPlan, economy: Economy, directory: Path | 
             "limit": pa.array([b.limit for b in plan.bottlenecks], pa.float64()),
             "excess": pa.array([b.excess for b in plan.bottlenecks], pa.float64())}),
     }
+    return _write_tables(tables, plan_summary(plan, e), directory)
+
+
+def optimal_summary(plan: OptimalPlan, economy: Economy) -> dict[str, Any]:
+    e = economy
+    return {
+        "objective": plan.objective, "objective_value": plan.objective_value,
+        "min_fulfilment": plan.min_fulfilment, "harmony": plan.harmony,
+        "total_labour": plan.total_labour, "targets": int(plan.targets.targeted.size),
+        "solver": {"method": plan.solver, "iterations": plan.iterations,
+                   "seconds": plan.seconds, "duality_gap": plan.duality_gap},
+        "binding": [{"kind": b.kind, "id": b.id, "limit": b.limit, "used": b.used,
+                     "shadow_price": b.shadow_price} for b in plan.binding[:20]],
+        "binding_count": len(plan.binding),
+        "resources": [{"id": e.resources[r], "use": float(plan.resource_use[r]),
+                       "limit": _finite(e.resource_limits[r]),
+                       "shadow_price": float(plan.resource_prices[r])}
+                      for r in range(e.n_resources)],
+        "provenance": plan.provenance.as_dict(),
+    }
+
+
+def write_optimal_plan(plan: OptimalPlan, economy: Economy, directory: Path | str) -> Path:
+    """Write activities, per-product fulfilment and prices, resources, binding limits."""
+    e = economy
+    tables = {
+        "activity": pa.table({
+            "technique": e.techniques.ids, "product": e.products.ids.take(e.technique_product),
+            "plant": e.plants.ids.take(e.technique_plant), "activity": plan.activity,
+            "capacity": e.capacity, "capacity_price": plan.capacity_prices}),
+        "products": pa.table({
+            "product": e.products.ids, "target": plan.targets.quantity,
+            "weight": plan.targets.weight, "net_output": plan.net_output,
+            "fulfilment": plan.fulfilment, "shadow_price": plan.product_prices}),
+        "resources": pa.table({
+            "resource": e.resources.ids, "use": plan.resource_use, "limit": e.resource_limits,
+            "shadow_price": plan.resource_prices}),
+        "binding": pa.table({
+            "kind": pa.array([b.kind for b in plan.binding], pa.string()),
+            "id": pa.array([b.id for b in plan.binding], pa.string()),
+            "limit": pa.array([b.limit for b in plan.binding], pa.float64()),
+            "used": pa.array([b.used for b in plan.binding], pa.float64()),
+            "shadow_price": pa.array([b.shadow_price for b in plan.binding], pa.float64())}),
+    }
+    return _write_tables(tables, optimal_summary(plan, e), directory)
+
+
+def fiveyear_summary(plan: FiveYearPlan, economy: Economy) -> dict[str, Any]:
+    return {"periods": plan.periods, "fulfilment": plan.fulfilment,
+            "years": plan.year_by_year(economy),
+            "solver": {"method": plan.solver, "seconds": plan.seconds,
+                       "duality_gap": plan.duality_gap},
+            "provenance": plan.provenance.as_dict()}
+
+
+def write_fiveyear_plan(plan: FiveYearPlan, economy: Economy, directory: Path | str) -> Path:
+    """Write the year-by-year table and, per period, output, investment and stocks."""
+    e = economy
+    years = plan.year_by_year(e)
+    goods = e.products.ids.take(plan.capital_goods)
+    T = plan.periods
+    tables = {
+        "years": pa.table({k: [y[k] if k != "bottlenecks" else "; ".join(y[k]) for y in years]
+                           for k in years[0]}),
+        "output": pa.table({"period": np.repeat(np.arange(1, T + 1), e.n_products),
+                            "product": pa.concat_arrays([e.products.ids] * T),
+                            "gross_output": plan.gross_output.ravel(),
+                            "consumption": plan.consumption.ravel()}),
+        "capital": pa.table({"period": np.repeat(np.arange(1, T + 1), len(goods)),
+                             "capital_good": pa.concat_arrays([goods] * T),
+                             "investment": plan.investment.ravel(),
+                             "stock": plan.stocks.ravel(),
+                             "shadow_price": plan.capital_prices.ravel()}),
+    }
+    return _write_tables(tables, fiveyear_summary(plan, e), directory)
+
+
+def _write_tables(tables: dict[str, pa.Table], summary: dict[str, Any], directory: Path | str
+                  ) -> Path:
     with atomic_directory(Path(directory)) as tmp:
         for name, table in tables.items():
             pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
             pacsv.write_csv(table, tmp / f"{name}.csv")
-        summary = plan_summary(plan, e)
         (tmp / "plan.json").write_text(json.dumps(summary, indent=2) + "\n")
     return Path(directory)

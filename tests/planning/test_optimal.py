@@ -1,0 +1,134 @@
+import json
+
+import numpy as np
+import pytest
+from scipy.optimize import linprog
+from typer.testing import CliRunner
+
+from councilplan.cli import app
+from councilplan.economy import write_economy
+from councilplan.economy.generator import generate_economy, with_alternative_techniques
+from councilplan.errors import Infeasible, InvalidInput, Unbounded
+from councilplan.planning.optimal import Targets, harmony, optimal_plan, read_targets
+from councilplan.testing import two_sector_economy, two_technique_economy
+
+
+def test_min_labour_matches_hand_calculation():
+    # Coal (1 h, 0.5 food) is cheaper than wind (3 h, 0.1 food) until its capacity of 30.
+    plan = optimal_plan(two_technique_economy(), objective="min-labour")
+    wind = 83 / 0.98
+    food = 65 + 0.1 * wind
+    np.testing.assert_allclose(plan.activity, [30, wind, food], rtol=1e-9)
+    np.testing.assert_allclose(plan.total_labour, 30 + 3 * wind + 2 * food, rtol=1e-9)
+    v_power = 3.2 / 0.98
+    v_food = 2 + 0.2 * v_power
+    np.testing.assert_allclose(plan.product_prices, [v_power, v_food], rtol=1e-9)
+    coal = plan.binding[0]
+    assert (coal.kind, coal.id) == ("capacity", "t-coal")
+    np.testing.assert_allclose(coal.shadow_price, v_power - (1 + 0.5 * v_food), rtol=1e-9)
+    assert plan.duality_gap < 1e-9
+
+
+def test_kantorovich_raises_the_least_fulfilled_target():
+    plan = optimal_plan(two_technique_economy(), harmony_stage=False)
+    # both power techniques at capacity: 120 = 100 lam + 0.2 (50 lam + 0.5*30 + 0.1*90)
+    np.testing.assert_allclose(plan.min_fulfilment, 115.2 / 110, rtol=1e-9)
+    np.testing.assert_allclose(plan.activity[:2], [30, 90], rtol=1e-9)
+    assert plan.duality_gap < 1e-9
+
+
+def test_harmony_stage_keeps_the_minimum_and_spends_the_surplus_by_weight():
+    e = with_alternative_techniques(generate_economy(200, 5, seed=3), 2, seed=3)
+    base = optimal_plan(e, harmony_stage=False)
+    second = optimal_plan(e)
+    assert second.min_fulfilment >= base.min_fulfilment * (1 - 1e-7)
+    tg = second.targets.targeted
+    s = second.fulfilment[tg] - 1
+    # the LP's harmony is the tangent envelope, an upper bound that is exact at breakpoints
+    assert harmony(s).sum() <= second.harmony + 1e-6
+    assert harmony(s).sum() >= harmony(base.fulfilment[tg] - 1).sum() - 1e-6
+
+
+def test_harmony_function():
+    np.testing.assert_allclose(harmony([-0.5, 0.0, 1.0]), [-0.625, 0.0, np.log(2)])
+
+
+def test_infeasible_targets_say_which_give_and_by_how_much():
+    with pytest.raises(Infeasible) as info:
+        optimal_plan(two_technique_economy(), Targets(np.array([200.0, 50.0]), np.ones(2)),
+                     objective="min-labour")
+    (product, target, share), = info.value.shortfalls
+    assert product == "power" and target == 200
+    # most net power: 120 - 0.2 * (50 + 0.5*30 + 0.1*90) = 105.2
+    np.testing.assert_allclose(share * target, 200 - 105.2, rtol=1e-9)
+    assert {b.id for b in info.value.conflicts} == {"t-coal", "t-wind"}
+    assert "must give 94.8" in str(info.value) and "t-wind" in str(info.value)
+
+
+def test_unbounded_names_the_direction():
+    with pytest.raises(Unbounded) as info:
+        optimal_plan(two_sector_economy())
+    assert set(info.value.direction) == {"grain", "iron"}
+    assert info.value.exit_code == 2
+
+
+def test_agrees_with_scipy_highs_on_a_generated_economy():
+    e = with_alternative_techniques(generate_economy(300, 6, seed=8), 3, seed=8)
+    plan = optimal_plan(e, objective="min-labour")
+    N = np.zeros((e.n_products, e.n_techniques))
+    N[e.technique_product, np.arange(e.n_techniques)] = 1
+    N -= e.input_coefficients.T.toarray()
+    labour = np.asarray(e.resource_coefficients[:, e.labour].sum(axis=1)).ravel()
+    y = np.clip(e.final_demand.sum(axis=1), 0, None)
+    R = e.resource_coefficients.T.toarray()
+    ref = linprog(labour, A_ub=np.vstack([-N, R]), b_ub=np.concatenate([-y, e.resource_limits]),
+                  bounds=list(zip(np.zeros(e.n_techniques), e.capacity, strict=True)),
+                  method="highs")
+    assert ref.status == 0
+    np.testing.assert_allclose(plan.total_labour, ref.fun, rtol=1e-6)
+    assert plan.duality_gap < 1e-8
+
+
+@pytest.mark.parametrize("solver", ["simplex", "ipm", "pdlp"])
+def test_every_solver_reaches_the_same_optimum(solver):
+    e = with_alternative_techniques(generate_economy(150, 5, seed=2), 2, seed=2)
+    y = np.clip(e.final_demand.sum(axis=1), 0, None)
+    t = Targets(0.7 * y, np.ones_like(y))
+    exact = optimal_plan(e, t, objective="min-labour", solver="simplex")
+    plan = optimal_plan(e, t, objective="min-labour", solver=solver, tolerance=1e-8)
+    np.testing.assert_allclose(plan.total_labour, exact.total_labour, rtol=1e-4)
+    assert plan.duality_gap < 1e-4
+
+
+def test_targets_file(tmp_path):
+    e = two_technique_economy()
+    path = tmp_path / "t.csv"
+    path.write_text("product,target,weight\npower,90,2\nfood,40,1\n")
+    t = read_targets(path, e)
+    np.testing.assert_array_equal(t.quantity, [90, 40])
+    np.testing.assert_array_equal(t.weight, [2, 1])
+    path.write_text("product,target\npower,90\nsteel,4\n")
+    with pytest.raises(InvalidInput, match=r"t.csv:3, field 'product'.*unknown product id"):
+        read_targets(path, e)
+    path.write_text("product,target\npower,-1\n")
+    with pytest.raises(InvalidInput, match=r"t.csv:2, field 'target'"):
+        read_targets(path, e)
+
+
+def test_cli_optimise_and_errors(tmp_path):
+    runner = CliRunner()
+    write_economy(two_technique_economy(), tmp_path / "e")
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                            "--objective", "min-labour", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["binding"][0]["id"] == "t-coal" and s["solver"]["duality_gap"] < 1e-9
+    assert (tmp_path / "p" / "products.csv").read_text().startswith('"product","target"')
+    (tmp_path / "t.csv").write_text("product,target\npower,200\nfood,50\n")
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
+                            "--objective", "min-labour", "--targets", str(tmp_path / "t.csv")])
+    assert r.exit_code == 2 and "must give" in r.output
+    assert not (tmp_path / "q").exists()
+    write_economy(two_sector_economy(), tmp_path / "u")
+    r = runner.invoke(app, ["optimise", str(tmp_path / "u"), "-o", str(tmp_path / "v")])
+    assert r.exit_code == 2 and "unbounded" in r.output
