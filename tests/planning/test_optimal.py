@@ -1,4 +1,5 @@
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -132,3 +133,26 @@ def test_cli_optimise_and_errors(tmp_path):
     write_economy(two_sector_economy(), tmp_path / "u")
     r = runner.invoke(app, ["optimise", str(tmp_path / "u"), "-o", str(tmp_path / "v")])
     assert r.exit_code == 2 and "unbounded" in r.output
+
+
+def test_weighted_output_matches_demplan_reference():
+    demplan = pytest.importorskip("demplan")
+    from demplan.objectives import MaximizeWeightedConsumption, MinimizeLabor
+    from demplan.reference import reference_solution
+
+    from councilplan.planning.peers import to_demplan
+
+    e = with_alternative_techniques(generate_economy(250, 5, seed=6), 2, seed=6)
+    e = replace(e, capacity=np.full(e.n_techniques, np.inf))
+    d = to_demplan(e)
+    extra = np.zeros(e.n_resources)
+    weights = np.random.default_rng(0).uniform(0.5, 2, e.n_products)
+    ours = optimal_plan(e, Targets(np.zeros(e.n_products), weights), objective="weighted-output")
+    ref = reference_solution(d, MaximizeWeightedConsumption(np.concatenate([weights, extra])))
+    np.testing.assert_allclose(-ours.objective_value, ref.objective_value, rtol=1e-6)
+    y = np.clip(e.final_demand.sum(axis=1), 0, None) * 0.8
+    ours = optimal_plan(e, Targets(y, np.ones_like(y)), objective="min-labour")
+    ref = reference_solution(d, MinimizeLabor(np.concatenate([y, extra]),
+                                              e.n_products + e.labour))
+    np.testing.assert_allclose(ours.total_labour, ref.objective_value, rtol=1e-6)
+    assert demplan is not None

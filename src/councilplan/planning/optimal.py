@@ -8,7 +8,9 @@ councils and voted priorities ask for) carry weights w. Two objectives:
   holding lambda, maximise the weighted harmony sum_j w_j h(s_j) of the relative surpluses
   s_j = (net_j - y_j) / y_j, with Cockshott's h(s) = s - s^2/2 (s < 0), ln(1 + s) (s >= 0),
   taken as the tangent envelope at fixed breakpoints (exact at them, an LP);
-* ``"min-labour"``: meet N z >= y exactly at least labour.
+* ``"min-labour"``: meet N z >= y exactly at least labour;
+* ``"weighted-output"``: maximise the weighted net output sum_j w_j (N z)_j, N z >= 0 (the
+  weights say what one more unit of each product is worth to the councils).
 
 Both respect z <= capacity and R' z <= resource limits. Shadow prices are the LP duals.
 """
@@ -30,7 +32,8 @@ from ..validation import FloatArray, check_vector
 from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
 from .provenance import Provenance, make_provenance
 
-Objective = Literal["kantorovich", "min-labour"]
+Objective = Literal["kantorovich", "min-labour", "weighted-output"]
+OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
 Solver = Literal["auto", "simplex", "ipm", "pdlp"]
 HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
                                 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
@@ -192,14 +195,14 @@ def optimal_plan(
 ) -> OptimalPlan:
     """Choose activity levels for every technique; see the module docstring for the LPs."""
     e = economy
-    if objective not in ("kantorovich", "min-labour"):
-        raise InvalidInput(f"unknown objective {objective!r}; use kantorovich or min-labour")
+    if objective not in OBJECTIVES:
+        raise InvalidInput(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
     t = targets or targets_from_economy(e)
     check_vector(t.quantity, name="target", size=e.n_products, ensure_non_negative=True,
                  labels=e.products)
     check_vector(t.weight, name="weight", size=e.n_products, ensure_non_negative=True,
                  labels=e.products)
-    if not t.targeted.size:
+    if not t.targeted.size and objective != "weighted-output":
         raise InvalidInput("no product has a positive target")
     st = _structure(e)
     method = choose_solver(e.n_techniques, solver)
@@ -210,6 +213,11 @@ def optimal_plan(
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
+    elif objective == "weighted-output":
+        sol = _solve(_weighted_output_lp(st, t), options)
+        if sol.status == LPStatus.UNBOUNDED:
+            raise explain_unbounded(e, sol)
+        z, hv = sol.x, None
     else:
         first = _solve(_kantorovich_lp(st, t), options)
         if first.status == LPStatus.UNBOUNDED:
@@ -245,6 +253,12 @@ def _min_labour_lp(st: _Structure, t: Targets) -> LinearProgram:
     A, lo, up = _rows(st, st.N, t.quantity, 0)
     n = st.N.shape[1]
     return LinearProgram(st.labour, A, lo, up, np.zeros(n), st.capacity)
+
+
+def _weighted_output_lp(st: _Structure, t: Targets) -> LinearProgram:
+    A, lo, up = _rows(st, st.N, np.zeros(st.N.shape[0]), 0)
+    n = st.N.shape[1]
+    return LinearProgram(-(st.N.T @ t.weight), A, lo, up, np.zeros(n), st.capacity)
 
 
 def _kantorovich_lp(st: _Structure, t: Targets) -> LinearProgram:
@@ -296,7 +310,8 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
     capacity_prices = -sol.col_dual[: e.n_techniques]
     return OptimalPlan(
         objective=objective, activity=z, net_output=net, targets=t, fulfilment=fulfilment,
-        min_fulfilment=float(np.nanmin(fulfilment)), harmony=hv,
+        min_fulfilment=float(np.nanmin(fulfilment)) if t.targeted.size else float("nan"),
+        harmony=hv,
         total_labour=float(st.labour @ z), resource_use=resource_use,
         product_prices=sol.row_dual[:n_p].copy(), resource_prices=resource_prices,
         capacity_prices=capacity_prices,
