@@ -242,7 +242,8 @@ def optimise(
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
     objective: Annotated[ObjectiveChoice, typer.Option(
         help="kantorovich: raise the least-fulfilled target, then harmony; min-labour: meet "
-             "the targets at least labour; weighted-output: most output valued by the weights.")] = ObjectiveChoice.kantorovich,
+             "the targets at least labour; weighted-output: most output valued by the "
+             "weights.")] = ObjectiveChoice.kantorovich,
     targets: Annotated[Path | None, typer.Option(
         help="CSV or Parquet with product,target[,weight]; default: the final demand.")] = None,
     solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
