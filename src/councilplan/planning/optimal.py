@@ -175,10 +175,11 @@ def _structure(e: Economy) -> _Structure:
 
 
 def choose_solver(n_columns: int, solver: Solver) -> LPMethod:
-    """Simplex for small problems, interior point for large, PDLP beyond a million columns."""
+    """Simplex for small problems, interior point for large, PDLP beyond a million columns
+    (thresholds from bench/results/optimal.md)."""
     if solver != "auto":
         return solver
-    if n_columns <= 60_000:
+    if n_columns <= 2_000:
         return "simplex"
     return "ipm" if n_columns <= 1_500_000 else "pdlp"
 

@@ -1,0 +1,154 @@
+"""Optimal and five-year plans: peers side by side, then the scale targets.
+
+Peers: on the same Leontief economies (no capacities, which demplan does not model; resource
+limits as endowments), councilplan's `optimal_plan`, scipy's `linprog(method="highs")` built
+directly from the arrays, and demplan's `reference_solution`, for minimum labour and for
+weighted output (demplan's MaximizeWeightedConsumption). Times include building each LP.
+
+Scale: the exact Kantorovich optimum for 10^5 products x 3 techniques with capacities; PDLP for
+10^6 products x 2 techniques to a 1e-4 relative duality gap; five years x 10^4 products x 2
+techniques. One run each.
+
+    python bench/bench_optimal.py [--skip-scale]   # writes bench/results/optimal.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from functools import partial
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from demplan.objectives import MaximizeWeightedConsumption, MinimizeLabor
+from demplan.reference import reference_solution
+from scipy.optimize import linprog
+
+from _common import RESULTS, machine, markdown_table, median_time
+from councilplan.economy import load_symmetric
+from councilplan.economy.generator import generate_economy, with_alternative_techniques
+from councilplan.planning import balanced_plan
+from councilplan.planning.fiveyear import five_year_plan, generate_capital
+from councilplan.planning.optimal import Targets, optimal_plan
+from councilplan.planning.peers import to_demplan
+
+UK = Path(__file__).resolve().parents[2] / "shared" / "data" / "io-tables" / "uk-ons-2015" \
+    / "domesticiot.csv"
+
+
+def peer_cases():
+    uk = load_symmetric(UK)
+    labour = balanced_plan(uk).resource_use
+    yield "UK ONS 2015 (real)", replace(uk, resource_limits=labour * 1.0)
+    for n in (1000, 5000, 20000):
+        e = with_alternative_techniques(generate_economy(n, max(1, n // 400), seed=1), 2, seed=1)
+        yield f"generated {n} x 2", replace(e, capacity=np.full(e.n_techniques, np.inf))
+
+
+def scipy_lp(e, objective, y, w):
+    S = sp.csr_array((np.ones(e.n_techniques), (e.technique_product, np.arange(e.n_techniques))),
+                     shape=(e.n_products, e.n_techniques))
+    N = S - e.input_coefficients.T
+    limited = np.isfinite(e.resource_limits)
+    R = sp.csr_array(e.resource_coefficients.T)[limited]
+    A = sp.vstack([-N, R], format="csr")
+    if objective == "min-labour":
+        c = np.asarray(e.resource_coefficients[:, e.labour].sum(axis=1)).ravel()
+        b = np.concatenate([-y, e.resource_limits[limited]])
+        return linprog(c, A_ub=A, b_ub=b, method="highs").fun
+    b = np.concatenate([np.zeros(e.n_products), e.resource_limits[limited]])
+    return -linprog(-(N.T @ w), A_ub=A, b_ub=b, method="highs").fun
+
+
+def demplan_lp(e, objective, y, w):
+    d = to_demplan(e)
+    extra = np.zeros(e.n_resources)
+    if objective == "min-labour":
+        obj = MinimizeLabor(np.concatenate([y, extra]), e.n_products + e.labour)
+    else:
+        obj = MaximizeWeightedConsumption(np.concatenate([w, extra]))
+    return reference_solution(d, obj).objective_value
+
+
+def ours(e, objective, y, w):
+    if objective == "min-labour":
+        return optimal_plan(e, Targets(y, np.ones_like(y)), objective="min-labour").total_labour
+    plan = optimal_plan(e, Targets(np.zeros_like(w), w), objective="weighted-output")
+    return -plan.objective_value
+
+
+def peers() -> list[dict[str, object]]:
+    rows = []
+    for name, e in peer_cases():
+        y = np.clip(e.final_demand.sum(axis=1), 0, None) * 0.9
+        w = np.random.default_rng(0).uniform(0.5, 2.0, e.n_products)
+        for objective in ("min-labour", "weighted-output"):
+            reps = 3 if e.n_techniques > 10_000 else 5
+            args = (e, objective, y, w)
+            t_ours, v_ours = median_time(partial(ours, *args), reps)
+            t_sp, v_sp = median_time(partial(scipy_lp, *args), reps)
+            t_dp, v_dp = median_time(partial(demplan_lp, *args), reps)
+            rows.append({
+                "economy": name, "techniques": e.n_techniques, "objective": objective,
+                "councilplan_s": t_ours, "scipy_highs_s": t_sp, "demplan_s": t_dp,
+                "ratio_scipy": t_sp / t_ours, "ratio_demplan": t_dp / t_ours,
+                "max_rel_diff": max(abs(v_ours - v_sp), abs(v_ours - v_dp)) / abs(v_sp)})
+            print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def scale() -> list[dict[str, object]]:
+    rows = []
+    e = with_alternative_techniques(generate_economy(100_000, 250, seed=1), 3, seed=1)
+    t0 = time.perf_counter()
+    plan = optimal_plan(e, harmony_stage=False)
+    rows.append({"case": "exact Kantorovich, 10^5 products x 3 techniques, capacities",
+                 "columns": e.n_techniques, "solver": plan.solver, "seconds":
+                 time.perf_counter() - t0, "gap": plan.duality_gap,
+                 "result": f"least fulfilment {plan.min_fulfilment:.6g}"})
+    print(rows[-1], file=sys.stderr, flush=True)
+    del e, plan
+    e = with_alternative_techniques(generate_economy(10_000, 100, seed=2), 2, seed=2)
+    cap = generate_capital(e, 50, seed=2)
+    t0 = time.perf_counter()
+    fy = five_year_plan(e, cap, periods=5, growth=0.02)
+    rows.append({"case": "five years x 10^4 products x 2 techniques, exact",
+                 "columns": 5 * (e.n_techniques + 100), "solver": fy.solver,
+                 "seconds": time.perf_counter() - t0, "gap": fy.duality_gap,
+                 "result": f"consumption fulfilment {fy.fulfilment:.6g}"})
+    print(rows[-1], file=sys.stderr, flush=True)
+    del e, cap, fy
+    e = with_alternative_techniques(generate_economy(1_000_000, 2500, seed=3), 2, seed=3)
+    t0 = time.perf_counter()
+    plan = optimal_plan(e, harmony_stage=False, solver="pdlp", tolerance=1e-4, time_limit=900)
+    rows.append({"case": "PDLP, 10^6 products x 2 techniques, capacities",
+                 "columns": e.n_techniques, "solver": plan.solver,
+                 "seconds": time.perf_counter() - t0, "gap": plan.duality_gap,
+                 "result": f"least fulfilment {plan.min_fulfilment:.6g}"})
+    print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-scale", action="store_true")
+    args = ap.parse_args()
+    text = (f"# Optimal plans\n\nMachine: {machine()}; highspy {version('highspy')}, demplan "
+            f"{version('demplan')}\n\nCommand: `python bench/bench_optimal.py`\n\n"
+            "## Peers on the same economies\n\nSeconds are medians and include building the LP; "
+            "`ratio_*` is the peer's time over ours; `max_rel_diff` compares the optimal "
+            "objective values of all three.\n\n" + markdown_table(peers()) + "\n")
+    if not args.skip_scale:
+        text += ("\n## Scale\n\nOne run each; `gap` is the relative duality gap recomputed "
+                 "from the returned primal and dual values.\n\n" + markdown_table(scale()) + "\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "optimal.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
