@@ -263,12 +263,27 @@ def _weighted_output_lp(st: _Structure, t: Targets) -> LinearProgram:
 
 
 def _kantorovich_lp(st: _Structure, t: Targets) -> LinearProgram:
+    """Variables z and one fulfilment f_j per target, chained f_j = f_{j+1}; maximise f_0.
+
+    A single lambda column would touch every balance row and make interior-point normal
+    equations dense; the chain keeps every column sparse.
+    """
     n_p, n = st.N.shape
-    balance = sp.hstack([st.N, sp.csr_array(-t.quantity.reshape(-1, 1))], format="csr")
-    A, lo, up = _rows(st, balance, np.zeros(n_p), 1)
-    c = np.zeros(n + 1)
-    c[-1] = -1.0
-    return LinearProgram(c, A, lo, up, np.zeros(n + 1), np.append(st.capacity, np.inf))
+    tg = t.targeted
+    k = tg.size
+    pick = sp.csr_array((-t.quantity[tg], (tg, np.arange(k))), shape=(n_p, k))
+    balance = sp.hstack([st.N, pick], format="csr")
+    A, lo, up = _rows(st, balance, np.zeros(n_p), k)
+    chain = sp.csr_array((np.concatenate([np.ones(k - 1), -np.ones(k - 1)]),
+                          (np.tile(np.arange(k - 1), 2),
+                           n + np.concatenate([np.arange(k - 1), np.arange(1, k)]))),
+                         shape=(k - 1, n + k))
+    A = sp.csc_array(sp.vstack([A, chain]))
+    lo = np.concatenate([lo, np.zeros(k - 1)])
+    up = np.concatenate([up, np.zeros(k - 1)])
+    c = np.zeros(n + k)
+    c[n] = -1.0
+    return LinearProgram(c, A, lo, up, np.zeros(n + k), np.append(st.capacity, np.full(k, np.inf)))
 
 
 def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
