@@ -27,7 +27,7 @@ from demplan.objectives import MaximizeWeightedConsumption, MinimizeLabor
 from demplan.reference import reference_solution
 from scipy.optimize import linprog
 
-from _common import RESULTS, machine, markdown_table, median_time
+from _common import machine, markdown_table, median_time, write_results
 from councilplan.economy import load_symmetric
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
 from councilplan.errors import PlanningError
@@ -154,9 +154,7 @@ def main() -> None:
     if not args.skip_scale:
         text += ("\n## Scale\n\nOne run each; `gap` is the relative duality gap recomputed "
                  "from the returned primal and dual values.\n\n" + markdown_table(scale()) + "\n")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "optimal.md").write_text(text)
-    print(text)
+    write_results("optimal", text)
 
 
 if __name__ == "__main__":

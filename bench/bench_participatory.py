@@ -21,7 +21,7 @@ from demplan.io import load_dep1ex
 from demplan.prefabs import HahnelBook2021
 from demplan.prefabs.hahnel import book_2021_rule
 
-from _common import RESULTS, machine, markdown_table
+from _common import machine, markdown_table, write_results
 from councilplan.planning.participatory import load_experiment, run_year, write_experiment
 from councilplan.planning.participatory.generator import generate_councils
 
@@ -96,7 +96,6 @@ def main() -> None:
                      "speedup": "-", "councilplan_load_s": "-"})
         print(rows[-1], file=sys.stderr, flush=True)
         del councils
-    RESULTS.mkdir(exist_ok=True)
     text = (f"# Participatory rounds beside demplan\n\nMachine: {machine()}; demplan "
             f"{version('demplan')}\n\nCommand: `python bench/bench_participatory.py`\n\n"
             "Year one to the 3 % threshold. `councils` counts worker plus consumer councils "
@@ -104,8 +103,7 @@ def main() -> None:
             "over repeated years; `speedup` is demplan's time per round over ours. "
             "`councilplan_load_s` is our EDN parse of the file (demplan parses in Rust and is "
             "not timed here).\n\n" + markdown_table(rows) + "\n")
-    (RESULTS / "participatory.md").write_text(text)
-    print(text)
+    write_results("participatory", text)
 
 
 if __name__ == "__main__":

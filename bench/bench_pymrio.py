@@ -20,7 +20,7 @@ import pandas as pd
 import pymrio
 from pymrio.tools import iomath
 
-from _common import RESULTS, machine, markdown_table, median_time
+from _common import machine, markdown_table, median_time, write_results
 from councilplan.economy import load_supply_use, load_symmetric
 from councilplan.economy.generator import generate_economy
 from councilplan.planning import balanced_plan
@@ -90,15 +90,13 @@ def main() -> None:
                      "ratio_calc_all": all_s / ours_s, "ratio_core": core_s / ours_s,
                      "max_rel_diff": float(rel)})
         print(rows[-1], flush=True, file=sys.stderr)
-    RESULTS.mkdir(exist_ok=True)
     text = (f"# councilplan and pymrio side by side\n\nMachine: {machine()}; pymrio "
             f"{pymrio.__version__}\n\nCommand: `python bench/bench_pymrio.py`\n\n"
             "Both compute gross output and labour multipliers (labour values) from the same "
             "flows. Seconds are medians; `ratio_*` is pymrio time over councilplan time; "
             "`max_rel_diff` is the largest relative difference in gross output or labour "
             "values between the two.\n\n" + markdown_table(rows) + "\n")
-    (RESULTS / "pymrio.md").write_text(text)
-    print(text)
+    write_results("pymrio", text)
 
 
 if __name__ == "__main__":

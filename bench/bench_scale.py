@@ -16,7 +16,14 @@ import subprocess
 import sys
 import time
 
-from _common import RESULTS, machine, markdown_table, median_time, peak_rss_gib, reset_peak_rss
+from _common import (
+    machine,
+    markdown_table,
+    median_time,
+    peak_rss_gib,
+    reset_peak_rss,
+    write_results,
+)
 
 SIZES = [1_000, 10_000, 100_000, 1_000_000, 5_000_000, 20_000_000]
 
@@ -60,7 +67,6 @@ def main() -> None:
                              capture_output=True, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
-    RESULTS.mkdir(exist_ok=True)
     text = (f"# Balanced plan at scale\n\nMachine: {machine()}\n\n"
             f"Command: `python bench/bench_scale.py --sizes {' '.join(map(str, args.sizes))}`\n\n"
             "Times in seconds (median of `runs`), memory is the peak resident set of the "
@@ -68,8 +74,7 @@ def main() -> None:
             "the material-balance report, capacity use and bottlenecks; the economy is already "
             "in memory. `iterations` counts both solves, `residual` is the larger final "
             "||b - (I - A) z||_inf.\n\n" + markdown_table(rows) + "\n")
-    (RESULTS / "scale.md").write_text(text)
-    print(text)
+    write_results("scale", text)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from _common import RESULTS, machine, markdown_table
+from _common import machine, markdown_table, write_results
 from councilplan.economy.generator import generate_economy
 from councilplan.planning.leontief import solve_leontief
 
@@ -59,15 +59,13 @@ def main() -> None:
         sweep = (time.perf_counter() - t0) / sol.iterations
         rows.append({"product": name, "matvec_s": spmv, "sweep_s": sweep, "bound_s": bound_s,
                      "matvec_over_bound": spmv / bound_s, "sweep_over_bound": sweep / bound_s})
-    RESULTS.mkdir(exist_ok=True)
     text = (f"# Solver iterations against the bandwidth bound\n\nMachine: {machine()}\n\n"
             f"Command: `python bench/bench_spmv.py --products {args.products}`\n\n"
             f"{n:,} products, {nnz:,} input coefficients; measured bandwidth (np.add, 3 streams) "
             f"{bw:.1f} GB/s; bytes one matvec must move: {matrix_bytes + 16 * n:,}. Seconds are "
             "medians; `sweep_s` is a whole Neumann sweep (matvec plus vector updates and the "
             "residual).\n\n" + markdown_table(rows) + "\n")
-    (RESULTS / "spmv.md").write_text(text)
-    print(text)
+    write_results("spmv", text)
 
 
 if __name__ == "__main__":
