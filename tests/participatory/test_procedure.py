@@ -89,6 +89,18 @@ def test_malformed_edn_is_reported(tmp_path):
         load_experiment(bad)
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    ('(ns x)\n(def ccs [{:income 5000\n  :utility-exponents [0.1 0.2}])\n',
+     r"x\.clj:3: malformed EDN: unexpected '\}' at column 30"),
+    ("(def wcs [{:a 1", r"x\.clj: malformed EDN: unexpected end of file \(truncated\?\)"),
+    ("(def ccs [{:income 5000 :u [0.1 #bad 0.2]}])", r"x\.clj: malformed EDN: a #tag"),
+])
+def test_parse_errors_name_the_place(tmp_path, text, message):
+    (tmp_path / "x.clj").write_text(text)
+    with pytest.raises(InvalidInput, match=message):
+        load_experiment(tmp_path / "x.clj")
+
+
 def test_missing_key_names_the_council(tmp_path):
     folder = require(DATA / "participatory")
     with gzip.open(folder / "dep1ex01.clj.gz", "rt") as f:

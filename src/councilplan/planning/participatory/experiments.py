@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -35,9 +36,12 @@ def _text(path: Path) -> str:
 def _definitions(text: str, path: Path) -> dict[str, Any]:
     try:
         forms = edn_format.loads_all(text)
-    except (edn_format.EDNDecodeError, SyntaxError, ValueError, TypeError) as exc:
-        raise InvalidInput(f"malformed EDN: {exc}{_where(text, exc)}",
+    except NotImplementedError as exc:  # edn_format's word for an unknown #tag
+        raise InvalidInput(f"malformed EDN: a #tag it does not know ({exc})",
                            Location(file=str(path))) from exc
+    except (edn_format.EDNDecodeError, SyntaxError, ValueError, TypeError) as exc:
+        raise InvalidInput(f"malformed EDN: {_describe(text, exc)}",
+                           Location(file=str(path), line=_line(text, exc))) from exc
     defs = {}
     for form in forms:
         if isinstance(form, tuple | list) and len(form) == 3 and str(form[0]) == "def":
@@ -48,13 +52,28 @@ def _definitions(text: str, path: Path) -> dict[str, Any]:
     return defs
 
 
-def _where(text: str, exc: Exception) -> str:
-    """A line number for parse errors, when the parser's message carries an offset."""
-    for attr in ("lineno", "lexpos"):
-        value = getattr(exc, attr, None)
-        if isinstance(value, int):
-            return f" (line {value if attr == 'lineno' else text.count(chr(10), 0, value) + 1})"
-    return ""
+_TOKEN = re.compile(r"LexToken\((\w+),'?(.*?)'?,\d+,(\d+)\)")
+
+
+def _offset(exc: Exception) -> int | None:
+    """edn_format reports the offending token as LexToken(type, value, line, offset)."""
+    m = _TOKEN.search(str(exc))
+    return int(m.group(3)) if m else None
+
+
+def _line(text: str, exc: Exception) -> int | None:
+    offset = _offset(exc)
+    return None if offset is None else text.count("\n", 0, offset) + 1
+
+
+def _describe(text: str, exc: Exception) -> str:
+    offset = _offset(exc)
+    if offset is None:
+        if "EOF" in str(exc) or not str(exc):
+            return "unexpected end of file (truncated?)"
+        return str(exc)
+    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return f"unexpected {text[offset]!r} at column {column}"
 
 
 def _get(council: Mapping[Any, Any], key: str, what: str, path: Path) -> Any:
