@@ -14,14 +14,6 @@ MatrixLike: TypeAlias = "sp.spmatrix | sp.sparray | NDArray[Any] | ArrayLike"
 FloatArray: TypeAlias = NDArray[np.float64]
 IndexArray: TypeAlias = NDArray[np.int64]
 
-_INT32_MAX = np.iinfo(np.int32).max
-
-
-def index_dtype(n_rows: int, n_cols: int, nnz: int) -> type[np.signedinteger[Any]]:
-    """Smallest safe index dtype for a sparse matrix of this size (int32 until it overflows)."""
-    return np.int32 if max(n_rows, n_cols, nnz) < _INT32_MAX else np.int64
-
-
 def check_matrix(
     A: MatrixLike,
     *,

@@ -6,10 +6,10 @@ from .model import CATEGORY_KINDS, RESOURCE_KINDS, Economy, IdIndex, build_econo
 
 __all__ = [
     "CATEGORY_KINDS",
+    "RESOURCE_KINDS",
     "Economy",
     "IdIndex",
     "LoadReport",
-    "RESOURCE_KINDS",
     "build_economy",
     "load_pymrio",
     "load_supply_use",

@@ -24,7 +24,7 @@ from ...economy.formats import atomic_directory, write_economy
 from ...economy.model import Economy, ids
 from ...validation import FloatArray
 from ..balance import MaterialBalance, material_balance
-from .councils import INTERMEDIATE, LABOUR, NATURE, PRIVATE, PUBLIC, Councils
+from .councils import INTERMEDIATE, LABOUR, NATURE, PRIVATE, PUBLIC
 from .procedure import Experiment, Year, consumer_spending, propose_workers
 from .roundsfile import write_rounds_csv
 
@@ -95,15 +95,6 @@ def export_year(year: Year) -> ParticipatoryPlan:
     )
     return ParticipatoryPlan(economy, workers.output, prices,
                              material_balance(economy, workers.output))
-
-
-def check_consistency(plan: ParticipatoryPlan, councils: Councils) -> float:
-    """Largest gap between the balance report and the board's own tally: should be rounding."""
-    n = councils.goods_per_class
-    board_supply = np.concatenate([
-        np.bincount(councils.wc_output, weights=plan.activity, minlength=councils.n_goods)[
-            k * n:(k + 1) * n] for k in PRODUCED])
-    return float(np.abs(board_supply - plan.balance.supply).max())
 
 
 def write_participatory_plan(plan: ParticipatoryPlan, experiment: Experiment,
