@@ -8,7 +8,7 @@ import typer.main
 from councilplan.cli import app
 
 PACKAGES = ["councilplan", "councilplan.economy", "councilplan.planning",
-            "councilplan.planning.participatory", "councilplan.testing"]
+            "councilplan.planning.participatory", "councilplan.record", "councilplan.testing"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
