@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import numpy as np
 import typer
@@ -22,7 +22,7 @@ from .economy import Economy, read_economy, write_economy
 from .economy.csvformat import read_economy_csv, write_economy_csv
 from .economy.generator import generate_economy
 from .economy.io import load_pymrio, load_supply_use, load_symmetric
-from .errors import CouncilplanError
+from .errors import CouncilplanError, InvalidInput, Location
 from .planning.balance import BalancedPlan, balanced_plan
 from .planning.leontief import METHODS
 from .planning.output import plan_summary, write_balanced_plan
@@ -30,7 +30,7 @@ from .planning.output import plan_summary, write_balanced_plan
 app = typer.Typer(help="Plan an economy democratically: import, generate, balance, inspect.",
                   no_args_is_help=True, add_completion=False,
                   pretty_exceptions_show_locals=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # never break a path or id in an error
 out = Console()
 T = TypeVar("T")
 
@@ -49,8 +49,12 @@ def _run(action: Callable[[], T]) -> T:
     try:
         return action()
     except CouncilplanError as exc:
-        err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
-        raise typer.Exit(exc.exit_code) from None
+        _fail(exc)
+
+
+def _fail(exc: CouncilplanError) -> NoReturn:
+    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False)
+    raise typer.Exit(exc.exit_code)
 
 
 @contextmanager
@@ -398,6 +402,30 @@ def generate_councils_(
          "goods": c.n_goods, "seed": seed}
     _emit(s, as_json, lambda: out.print(f"wrote {c.n_wc:,} worker and {c.n_cc:,} consumer "
                                         f"councils ({c.n_goods} goods) to {output}"))
+
+
+@app.command()
+def verify(
+    database: Annotated[Path, typer.Argument(help="SQLite file holding the record.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute the record's hash chain and name the first entry that does not fit."""
+    from .record import RecordLog
+    from .store import SqlRecordStore, sqlite_engine
+
+    if not database.is_file():
+        _fail(InvalidInput("no such database file", Location(file=str(database))))
+    log = RecordLog(SqlRecordStore(sqlite_engine(database)))
+    result = _run(log.verify)
+    checkpoint = _run(log.checkpoint) if result.ok else None
+    s = {"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad,
+         "problem": result.problem, "head": result.head,
+         "merkle_root": checkpoint.root if checkpoint else None}
+    _emit(s, as_json, lambda: out.print(
+        f"[green]record verifies[/]: {result.checked} entries, Merkle root {s['merkle_root']}"
+        if result.ok else f"[red]record broken at entry {result.first_bad}[/]: {result.problem}"))
+    if not result.ok:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,0 +1,96 @@
+"""The record in a SQL database (SQLite by default, WAL and durable commits).
+
+One table holds the entries; the database enforces nothing that the chain does not already
+prove, so a row edited, removed or inserted behind the program's back is found by
+:func:`councilplan.record.verify_chain`, which names it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+    insert,
+    select,
+)
+
+from ..errors import InvalidInput, Location
+from ..record.chain import Entry
+
+metadata = MetaData()
+record_entries = Table(
+    "record_entries", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(200), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("authority", String(200), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("recorded_at", String(40), nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+
+def sqlite_engine(path: Path | str) -> Engine:
+    """An engine on a SQLite file in WAL mode with synchronous=FULL: a commit is on disk."""
+    engine = create_engine(f"sqlite:///{Path(path)}")
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    return engine
+
+
+class SqlRecordStore:
+    """A :class:`councilplan.record.RecordStore` on any SQLAlchemy engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        metadata.create_all(engine)
+
+    def append(self, entry: Entry) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(record_entries).values(
+                seq=entry.seq, kind=entry.kind, actor=entry.actor, authority=entry.authority,
+                payload=json.dumps(dict(entry.payload), sort_keys=True),
+                recorded_at=entry.recorded_at, prev_hash=entry.prev_hash, hash=entry.hash))
+
+    def entries(self) -> Iterator[Entry]:
+        """Every entry in the order the rows are stored, which is the order they were added."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(record_entries).order_by(record_entries.c.seq))
+            for row in rows:
+                yield _entry(row._mapping)
+
+    def last(self) -> Entry | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(record_entries).order_by(record_entries.c.seq.desc())
+                               .limit(1)).first()
+        return None if row is None else _entry(row._mapping)
+
+
+def _entry(row: Any) -> Entry:
+    try:
+        payload = json.loads(row["payload"])
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"record entry {row['seq']}: payload is not JSON",
+                           Location(item=str(row["seq"]))) from exc
+    return Entry(seq=row["seq"], kind=row["kind"], actor=row["actor"],
+                 authority=row["authority"], payload=payload, recorded_at=row["recorded_at"],
+                 prev_hash=row["prev_hash"], hash=row["hash"])
