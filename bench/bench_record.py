@@ -1,0 +1,66 @@
+"""The public record: durable appends per second on SQLite, and verification time.
+
+Appends go one entry per transaction, committed with WAL and synchronous=FULL, as the single
+writer does. Verification recomputes every hash and link of a record of --verify entries built
+in memory (the store is not involved), then the Merkle root.
+
+    python bench/bench_record.py     # writes bench/results/record.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from _common import machine, markdown_table, write_results
+from councilplan.record import GENESIS, RecordLog, make_entry, merkle_root, verify_chain
+from councilplan.store import SqlRecordStore, sqlite_engine
+
+
+def appends_per_second(n: int) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        log = RecordLog(SqlRecordStore(sqlite_engine(Path(tmp) / "record.db")))
+        t0 = time.perf_counter()
+        for i in range(n):
+            log.append("ballot.cast", actor=f"member:{i}", authority="ballot:1",
+                       payload={"receipt": i})
+        return n / (time.perf_counter() - t0)
+
+
+def verify_seconds(n: int) -> tuple[float, float]:
+    entries, prev = [], GENESIS
+    for i in range(1, n + 1):
+        e = make_entry(seq=i, kind="ballot.cast", actor=f"member:{i}", authority="ballot:1",
+                       payload={"receipt": i}, recorded_at="2026-11-26T12:00:00+00:00",
+                       prev_hash=prev)
+        entries.append(e)
+        prev = e.hash
+    t0 = time.perf_counter()
+    assert verify_chain(entries).ok
+    chain_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    merkle_root([e.hash for e in entries])
+    return chain_s, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--appends", type=int, default=3000)
+    ap.add_argument("--verify", type=int, default=1_000_000)
+    args = ap.parse_args()
+    chain_s, merkle_s = verify_seconds(args.verify)
+    rows = [{"measure": f"durable appends, SQLite WAL synchronous=FULL ({args.appends:,})",
+             "value": appends_per_second(args.appends), "unit": "entries/s"},
+            {"measure": f"verify chain of {args.verify:,} entries", "value": chain_s,
+             "unit": "s"},
+            {"measure": f"Merkle root of {args.verify:,} entries", "value": merkle_s,
+             "unit": "s"}]
+    write_results("record", f"# The public record\n\nMachine: {machine()}\n\nCommand: "
+                  f"`python bench/bench_record.py --appends {args.appends} --verify "
+                  f"{args.verify}`; one run.\n\n" + markdown_table(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()
