@@ -175,13 +175,13 @@ def _structure(e: Economy) -> _Structure:
 
 
 def choose_solver(n_columns: int, solver: Solver) -> LPMethod:
-    """Simplex for small problems, interior point for large, PDLP beyond a million columns
-    (thresholds from bench/results/optimal.md)."""
+    """Simplex for small problems, interior point for medium ones, PDLP (first order, its
+    accuracy reported as the duality gap) beyond; thresholds from bench/results/optimal.md."""
     if solver != "auto":
         return solver
     if n_columns <= 2_000:
         return "simplex"
-    return "ipm" if n_columns <= 1_500_000 else "pdlp"
+    return "ipm" if n_columns <= 15_000 else "pdlp"
 
 
 def optimal_plan(
