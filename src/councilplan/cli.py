@@ -429,6 +429,6 @@ def verify(
 
 
 @app.command()
-def version() -> None:
+def version(as_json: JsonOpt = False) -> None:
     """Print the version."""
-    out.print(__version__)
+    _emit({"version": __version__}, as_json, lambda: out.print(__version__))
