@@ -7,7 +7,7 @@ import typer.main
 
 from councilplan.cli import app
 
-PACKAGES = ["councilplan", "councilplan.economy", "councilplan.planning",
+PACKAGES = ["councilplan", "councilplan.councils", "councilplan.economy", "councilplan.planning",
             "councilplan.planning.participatory", "councilplan.record", "councilplan.testing"]
 
 
