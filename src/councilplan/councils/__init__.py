@@ -1,4 +1,4 @@
-"""The democratic domain: councils, delegates, ballots (this far: ballots)."""
+"""The democratic domain: councils, delegates, ballots (this far: ballots and priorities)."""
 
 from .ballots import (
     AlreadyVoted,
@@ -8,6 +8,7 @@ from .ballots import (
     equal_shares,
     recount,
 )
+from .priorities import write_priority_targets
 
 __all__ = [
     "AlreadyVoted",
@@ -16,4 +17,5 @@ __all__ = [
     "SecretBallot",
     "equal_shares",
     "recount",
+    "write_priority_targets",
 ]
