@@ -415,7 +415,8 @@ def verify(
 
     if not database.is_file():
         _fail(InvalidInput("no such database file", Location(file=str(database))))
-    log = RecordLog(SqlRecordStore(sqlite_engine(database)))
+    log = RecordLog(_run(lambda: SqlRecordStore(sqlite_engine(database, read_only=True),
+                                                   create=False)))
     result = _run(log.verify)
     checkpoint = _run(log.checkpoint) if result.ok else None
     s = {"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad,

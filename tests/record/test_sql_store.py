@@ -54,3 +54,15 @@ def test_row_deleted_directly_is_named(tmp_path):
 def test_missing_database_exits_2(tmp_path):
     r = CliRunner().invoke(app, ["verify", str(tmp_path / "none.db")])
     assert r.exit_code == 2 and "no such database file" in r.output
+
+
+def test_verify_writes_nothing_and_rejects_other_databases(tmp_path):
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE x (a)")
+    before = other.read_bytes()
+    r = CliRunner().invoke(app, ["verify", str(other)])
+    assert r.exit_code == 2 and "not a councilplan record" in r.output
+    with sqlite3.connect(other) as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert tables == ["x"] and other.read_bytes() == before

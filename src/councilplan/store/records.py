@@ -23,6 +23,7 @@ from sqlalchemy import (
     create_engine,
     event,
     insert,
+    inspect,
     select,
 )
 
@@ -43,8 +44,11 @@ record_entries = Table(
 )
 
 
-def sqlite_engine(path: Path | str) -> Engine:
-    """An engine on a SQLite file in WAL mode with synchronous=FULL: a commit is on disk."""
+def sqlite_engine(path: Path | str, *, read_only: bool = False) -> Engine:
+    """An engine on a SQLite file in WAL mode with synchronous=FULL: a commit is on disk.
+    ``read_only`` opens it with SQLite's mode=ro and changes nothing in it."""
+    if read_only:
+        return create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true")
     engine = create_engine(f"sqlite:///{Path(path)}")
 
     @event.listens_for(engine, "connect")
@@ -60,9 +64,14 @@ def sqlite_engine(path: Path | str) -> Engine:
 class SqlRecordStore:
     """A :class:`councilplan.record.RecordStore` on any SQLAlchemy engine."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, create: bool = True) -> None:
+        """``create=False`` opens an existing record only, writing nothing (for verifying)."""
         self.engine = engine
-        metadata.create_all(engine)
+        if create:
+            metadata.create_all(engine)
+        elif not inspect(engine).has_table(record_entries.name):
+            raise InvalidInput("not a councilplan record (no record_entries table)",
+                               Location(file=str(engine.url.database)))
 
     def append(self, entry: Entry) -> None:
         with self.engine.begin() as conn:
