@@ -1,4 +1,4 @@
-"""The democratic domain: councils, delegates, ballots (this far: ballots and priorities)."""
+"""The democratic domain: councils, delegates, recall, pay, ballots and priorities."""
 
 from .ballots import (
     AlreadyVoted,
@@ -8,14 +8,30 @@ from .ballots import (
     equal_shares,
     recount,
 )
+from .federation import (
+    Constitution,
+    Federation,
+    FederationState,
+    NotAMember,
+    PayAboveCap,
+    RotationLimit,
+    replay,
+)
 from .priorities import write_priority_targets
 
 __all__ = [
     "AlreadyVoted",
     "BallotClosed",
+    "Constitution",
+    "Federation",
+    "FederationState",
+    "NotAMember",
     "NotInElectorate",
+    "PayAboveCap",
+    "RotationLimit",
     "SecretBallot",
     "equal_shares",
     "recount",
+    "replay",
     "write_priority_targets",
 ]

@@ -1,0 +1,298 @@
+"""The federation of councils, as a projection of the public record.
+
+Every change is a command that checks the rules against the current state, appends one entry
+to the record (naming the actor and the ballot, mandate or constitution that authorises it)
+and applies it. :func:`replay` rebuilds the state from the record alone, so anyone holding the
+record can check the state the system shows. Ballot secrecy: the record says *who* voted when
+they vote, and publishes *how* all voted only at the close, sorted by receipt, so the order of
+entries links no voter to a choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ..errors import DomainError, InvalidInput
+from ..record.chain import Entry
+from ..record.log import RecordLog
+from .ballots import BallotClosed, SecretBallot, recount
+
+COUNCIL_KINDS = ("workplace", "consumer", "district", "industry", "congress")
+CONSTITUTION = "constitution"
+
+
+class NotAMember(DomainError):
+    """An act by someone who does not belong where they act."""
+
+
+class PayAboveCap(DomainError):
+    """Delegate pay above the cap the constitution sets."""
+
+
+class RotationLimit(DomainError):
+    """A candidate who has served the most consecutive terms the constitution allows."""
+
+
+@dataclass(frozen=True)
+class Constitution:
+    """The federation's rules; changing them is itself a ballot (not modelled yet)."""
+
+    recall_petition_share: Fraction = Fraction(1, 5)
+    max_consecutive_terms: int = 2
+    pay_cap_multiple: Fraction = Fraction(1)
+
+
+@dataclass
+class Council:
+    council_id: str
+    kind: str
+    parent: str | None
+    skilled_pay: Fraction
+    members: set[str] = field(default_factory=set)
+    delegate: str | None = None
+    delegate_pay: Fraction = Fraction(0)
+    terms: dict[str, int] = field(default_factory=dict)  # consecutive terms served
+    petition: set[str] = field(default_factory=set)
+
+
+@dataclass
+class OpenBallot:
+    ballot: SecretBallot
+    council: str
+    purpose: str  # "election" or "recall"
+    target: str | None = None  # the delegate a recall is about
+
+
+@dataclass
+class FederationState:
+    constitution: Constitution = field(default_factory=Constitution)
+    councils: dict[str, Council] = field(default_factory=dict)
+    ballots: dict[str, OpenBallot] = field(default_factory=dict)
+    results: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _frac(value: Any) -> Fraction:
+    return Fraction(str(value))
+
+
+def apply(state: FederationState, entry: Entry) -> None:
+    """Fold one record entry into the state; the only place state changes."""
+    p = entry.payload
+    handler = _HANDLERS.get(entry.kind)
+    if handler is None:
+        raise InvalidInput(f"record entry {entry.seq} has unknown kind {entry.kind!r}")
+    handler(state, p)
+
+
+def _founded(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.councils[p["council"]] = Council(p["council"], p["kind"], p.get("parent"),
+                                       _frac(p["skilled_pay"]))
+
+
+def _joined(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.councils[p["council"]].members.add(p["member"])
+
+
+def _ballot_opened(s: FederationState, p: Mapping[str, Any]) -> None:
+    c = s.councils[p["council"]]
+    s.ballots[p["ballot"]] = OpenBallot(
+        SecretBallot(p["ballot"], frozenset(c.members), tuple(p["options"])), p["council"],
+        p["purpose"], p.get("target"))
+
+
+def _voted(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.ballots[p["ballot"]].ballot.voted.add(p["voter"])
+
+
+def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
+    open_ballot = s.ballots.pop(p["ballot"])
+    c = s.councils[open_ballot.council]
+    s.results[p["ballot"]] = recount([tuple(b) for b in p["ballots"]], "single",
+                                     len(open_ballot.ballot.electorate))
+    winner = p["winner"]
+    if open_ballot.purpose == "election" and winner is not None:
+        served = c.terms.get(winner, 0) if winner == c.delegate else 0
+        _unseat(s, c)
+        c.delegate, c.terms = winner, {winner: served + 1}
+        if c.parent is not None:
+            s.councils[c.parent].members.add(winner)
+    elif open_ballot.purpose == "recall":
+        c.petition.clear()
+        if winner == "remove":
+            _unseat(s, c)
+            c.terms = {}
+
+
+def _unseat(s: FederationState, c: Council) -> None:
+    """The delegate leaves office and, with it, the seat in the parent council."""
+    if c.delegate is not None and c.parent is not None:
+        s.councils[c.parent].members.discard(c.delegate)
+    c.delegate, c.delegate_pay = None, Fraction(0)
+
+
+def _signed(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.councils[p["council"]].petition.add(p["member"])
+
+
+def _pay_set(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.councils[p["council"]].delegate_pay = _frac(p["pay"])
+
+
+_HANDLERS = {
+    "council.founded": _founded,
+    "member.joined": _joined,
+    "ballot.opened": _ballot_opened,
+    "ballot.voted": _voted,
+    "ballot.closed": _ballot_closed,
+    "recall.signed": _signed,
+    "delegate.pay_set": _pay_set,
+}
+
+
+def replay(entries: Iterable[Entry]) -> FederationState:
+    """The state the record describes, rebuilt from nothing."""
+    state = FederationState()
+    for entry in entries:
+        apply(state, entry)
+    return state
+
+
+class Federation:
+    """Commands on the federation: each checks the rules, records one entry and applies it."""
+
+    def __init__(self, log: RecordLog) -> None:
+        self.log = log
+        self.state = replay(log.store.entries())
+
+    def _record(self, kind: str, actor: str, authority: str, payload: dict[str, Any]) -> Entry:
+        entry = self.log.append(kind, actor=actor, authority=authority, payload=payload)
+        apply(self.state, entry)
+        return entry
+
+    def council(self, council_id: str) -> Council:
+        try:
+            return self.state.councils[council_id]
+        except KeyError:
+            raise InvalidInput(f"unknown council {council_id!r}") from None
+
+    def found_council(self, council_id: str, kind: str, *, parent: str | None = None,
+                      skilled_pay: Fraction | int, actor: str) -> None:
+        if council_id in self.state.councils:
+            raise InvalidInput(f"council {council_id!r} exists already")
+        if kind not in COUNCIL_KINDS:
+            raise InvalidInput(f"council kind {kind!r} is not one of {', '.join(COUNCIL_KINDS)}")
+        if parent is not None:
+            self.council(parent)
+        self._record("council.founded", actor, CONSTITUTION,
+                     {"council": council_id, "kind": kind, "parent": parent,
+                      "skilled_pay": str(Fraction(skilled_pay))})
+
+    def admit(self, member: str, council_id: str, *, actor: str) -> None:
+        c = self.council(council_id)
+        if member in c.members:
+            raise InvalidInput(f"{member!r} is already a member of {council_id!r}")
+        self._record("member.joined", actor, CONSTITUTION,
+                     {"council": council_id, "member": member})
+
+    def open_election(self, council_id: str, candidates: list[str], *, actor: str) -> str:
+        c = self.council(council_id)
+        self._require_member(actor, c)
+        limit = self.state.constitution.max_consecutive_terms
+        for cand in candidates:
+            self._require_member(cand, c)
+            if cand == c.delegate and c.terms.get(cand, 0) >= limit:
+                raise RotationLimit(f"{cand!r} has served {limit} consecutive terms in "
+                                    f"{council_id!r}")
+        return self._open(c, "election", candidates, actor, None)
+
+    def _open(self, c: Council, purpose: str, options: list[str], actor: str,
+              target: str | None) -> str:
+        last = self.log.store.last()
+        ballot_id = f"ballot:{c.council_id}:{1 if last is None else last.seq + 1}"
+        self._record("ballot.opened", actor, CONSTITUTION,
+                     {"ballot": ballot_id, "council": c.council_id, "purpose": purpose,
+                      "options": options, "target": target})
+        return ballot_id
+
+    def vote(self, ballot_id: str, voter: str, choice: str) -> str:
+        """Cast a secret vote; returns the voter's receipt. The record notes that the voter
+        voted; the choice stays in the ballot box (in memory, for now) until the close."""
+        open_ballot = self._ballot(ballot_id)
+        receipt = open_ballot.ballot.cast(voter, choice)  # electorate, once each, valid option
+        self._record("ballot.voted", voter, ballot_id, {"ballot": ballot_id, "voter": voter})
+        return receipt
+
+    def close(self, ballot_id: str, *, actor: str) -> dict[str, int]:
+        """Close a ballot, publish every (receipt, choice), and carry out the result: an
+        election seats the winner; a recall carried by a majority of the votes cast removes the
+        delegate at once and opens a by-election among the other members."""
+        open_ballot = self._ballot(ballot_id)
+        council = self.council(open_ballot.council)
+        self._require_member(actor, council)
+        published = open_ballot.ballot.published()
+        tally = recount(published, "single", len(open_ballot.ballot.electorate))
+        winner = self._winner(open_ballot, tally)
+        self._record("ballot.closed", actor, ballot_id,
+                     {"ballot": ballot_id, "ballots": [list(b) for b in published],
+                      "winner": winner})
+        if open_ballot.purpose == "recall" and winner == "remove":
+            others = sorted(council.members - {open_ballot.target or ""})
+            self._open(council, "election", others, actor, None)
+        return tally
+
+    def _winner(self, open_ballot: OpenBallot, tally: dict[str, int]) -> str | None:
+        if open_ballot.purpose == "recall":
+            cast = sum(tally.values())
+            return "remove" if tally.get("remove", 0) * 2 > cast else "keep"
+        if not tally:
+            return None
+        best = max(tally.values())
+        tied = sorted(o for o, v in tally.items() if v == best)
+        return tied[0] if len(tied) == 1 else None
+
+    def sign_recall(self, council_id: str, member: str) -> str | None:
+        """Sign the petition to recall the council's delegate; returns the recall ballot's id
+        once the signatures reach the constitution's share of the electors."""
+        c = self.council(council_id)
+        self._require_member(member, c)
+        if c.delegate is None:
+            raise DomainError(f"{council_id!r} has no delegate to recall")
+        if member in c.petition:
+            raise DomainError(f"{member!r} has already signed")
+        self._record("recall.signed", member, CONSTITUTION,
+                     {"council": council_id, "member": member, "delegate": c.delegate})
+        share = self.state.constitution.recall_petition_share
+        if Fraction(len(c.petition), len(c.members)) >= share:
+            return self._open(c, "recall", ["keep", "remove"], member, c.delegate)
+        return None
+
+    def set_pay(self, council_id: str, pay: Fraction | int, *, actor: str,
+                authority: str) -> None:
+        """Set the delegate's pay, public and capped at a multiple of skilled pay."""
+        c = self.council(council_id)
+        self._require_member(actor, c)
+        if c.delegate is None:
+            raise DomainError(f"{council_id!r} has no delegate")
+        if authority not in self.state.results:
+            raise DomainError(f"pay for {council_id!r} needs a closed ballot as authority, "
+                              f"not {authority!r}")
+        cap = c.skilled_pay * self.state.constitution.pay_cap_multiple
+        if Fraction(pay) > cap:
+            raise PayAboveCap(f"pay {Fraction(pay)} for the delegate of {council_id!r} is above "
+                              f"the cap {cap}")
+        self._record("delegate.pay_set", actor, authority,
+                     {"council": council_id, "delegate": c.delegate, "pay": str(Fraction(pay))})
+
+    def _ballot(self, ballot_id: str) -> OpenBallot:
+        try:
+            return self.state.ballots[ballot_id]
+        except KeyError:
+            raise BallotClosed(f"ballot {ballot_id!r} is not open") from None
+
+    @staticmethod
+    def _require_member(who: str, c: Council) -> None:
+        if who not in c.members:
+            raise NotAMember(f"{who!r} is not a member of {c.council_id!r}")
