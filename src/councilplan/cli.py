@@ -178,6 +178,10 @@ def balance(
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
     method: Annotated[str, typer.Option(help=f"Solver: {', '.join(METHODS)}.")] = "auto",
     rtol: Annotated[float, typer.Option(help="Relative residual to reach.")] = 1e-12,
+    record: Annotated[Path | None, typer.Option(
+        help="Append a plan.drafted entry to this record (SQLite).")] = None,
+    actor: Annotated[str, typer.Option(help="Who drafts, for the record.")] = "planning board",
+    authority: Annotated[str, typer.Option(help="Mandate for the record.")] = "constitution",
     as_json: JsonOpt = False,
 ) -> None:
     """Compute a balanced plan: gross output, labour values, balances and bottlenecks."""
@@ -185,8 +189,18 @@ def balance(
         e = _run(lambda: read_economy(economy_dir))
     plan = _solve(e, method, rtol, as_json)
     with _progress("writing", as_json):
-        _run(lambda: write_balanced_plan(plan, e, output))
+        _run(lambda: write_balanced_plan(plan, e, output,
+                                         economy_source=str(economy_dir.resolve())))
     s = plan_summary(plan, e) | {"output": str(output)}
+    if record is not None:
+        from .record import RecordLog
+        from .store import SqlRecordStore, sqlite_engine
+
+        entry = _run(lambda: RecordLog(SqlRecordStore(sqlite_engine(record))).append(
+            "plan.drafted", actor=actor, authority=authority,
+            payload={"plan": str(output), "output_digest": plan.output_digest,
+                     **plan.provenance.as_dict()}))
+        s["record_entry"] = entry.seq
     _emit(s, as_json, lambda: _render_plan(s, f"balanced plan → {output}"))
 
 
@@ -426,6 +440,27 @@ def verify(
         f"[green]record verifies[/]: {result.checked} entries, Merkle root {s['merkle_root']}"
         if result.ok else f"[red]record broken at entry {result.first_bad}[/]: {result.problem}"))
     if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def replay(
+    plan_dir: Annotated[Path, typer.Argument(help="Plan directory written by balance.")],
+    economy: Annotated[Path | None, typer.Option(
+        help="Economy directory, if not the one plan.json names.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recompute a balanced plan from its inputs and confirm it matches bit for bit."""
+    from .planning.replay import replay_balanced_plan
+
+    with _progress("replaying", as_json):
+        result = _run(lambda: replay_balanced_plan(plan_dir, economy))
+    s = {"matches": result.matches, "input_hash": result.input_hash,
+         "output_digest": result.output_digest, "problems": list(result.problems)}
+    _emit(s, as_json, lambda: out.print(
+        f"[green]plan matches bit for bit[/] (output digest {result.output_digest})"
+        if result.matches else "[red]plan does not match[/]: " + "; ".join(result.problems)))
+    if not result.matches:
         raise typer.Exit(1)
 
 

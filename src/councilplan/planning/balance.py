@@ -7,6 +7,7 @@ of output, so gross output solves x = M^T x + y and labour values solve v = M v 
 
 from __future__ import annotations
 
+import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -72,6 +73,15 @@ class BalancedPlan:
     @property
     def total_labour(self) -> float:
         return float(self.labour_values @ self.final_use.sum(axis=1))
+
+    @property
+    def output_digest(self) -> str:
+        """SHA-256 of the exact bytes of gross output, labour values and activity levels:
+        a replay matches bit for bit exactly when this matches."""
+        h = hashlib.sha256()
+        for arr in (self.gross_output, self.labour_values, self.activity):
+            h.update(np.ascontiguousarray(arr, dtype=np.float64).tobytes())
+        return h.hexdigest()
 
 
 @dataclass(frozen=True, eq=False)

@@ -44,6 +44,7 @@ def plan_summary(plan: BalancedPlan, economy: Economy) -> dict[str, Any]:
             {"kind": b.kind, "id": b.id, "required": b.required, "limit": b.limit,
              "excess": b.excess} for b in plan.bottlenecks[:10]],
         "provenance": plan.provenance.as_dict(),
+        "output_digest": plan.output_digest,
     }
 
 
@@ -51,8 +52,10 @@ def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
-def write_balanced_plan(plan: BalancedPlan, economy: Economy, directory: Path | str) -> Path:
-    """Write gross output, labour values, the balance report, plants, resources, bottlenecks."""
+def write_balanced_plan(plan: BalancedPlan, economy: Economy, directory: Path | str, *,
+                        economy_source: str | None = None) -> Path:
+    """Write gross output, labour values, the balance report, plants, resources, bottlenecks;
+    ``economy_source`` (the economy directory) goes into plan.json for ``replay``."""
     e = economy
     ids = e.products.ids
     balance = {"product": ids, "supply": plan.gross_output,
@@ -74,7 +77,8 @@ def write_balanced_plan(plan: BalancedPlan, economy: Economy, directory: Path | 
             "limit": pa.array([b.limit for b in plan.bottlenecks], pa.float64()),
             "excess": pa.array([b.excess for b in plan.bottlenecks], pa.float64())}),
     }
-    return _write_tables(tables, plan_summary(plan, e), directory)
+    summary = plan_summary(plan, e) | {"economy": economy_source}
+    return _write_tables(tables, summary, directory)
 
 
 def optimal_summary(plan: OptimalPlan, economy: Economy) -> dict[str, Any]:
