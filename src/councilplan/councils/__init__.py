@@ -1,4 +1,4 @@
-"""The democratic domain: councils, delegates, recall, pay, ballots and priorities."""
+"""The democratic domain: councils, delegates, recall, pay, ballots, priorities, reports."""
 
 from .ballots import (
     AlreadyVoted,
@@ -18,18 +18,24 @@ from .federation import (
     replay,
 )
 from .priorities import write_priority_targets
+from .reports import Delivery, Flag, FulfilmentReport, PlantReport, check_reports
 
 __all__ = [
     "AlreadyVoted",
     "BallotClosed",
     "Constitution",
+    "Delivery",
     "Federation",
     "FederationState",
+    "Flag",
+    "FulfilmentReport",
     "NotAMember",
     "NotInElectorate",
     "PayAboveCap",
+    "PlantReport",
     "RotationLimit",
     "SecretBallot",
+    "check_reports",
     "equal_shares",
     "recount",
     "replay",

@@ -1,0 +1,118 @@
+"""Fulfilment reports: what plants made, used and delivered, checked in public.
+
+Falsified reports are what the documents warn of, so three checks run on every report:
+a delivery is entered twice (by the supplier and by the receiver) and any difference is
+flagged; a plant's output above what its reported inputs allow under its technique is flagged
+("output without inputs"); and deliveries from or to parties nobody knows are flagged.
+Fulfilment is measured against what consumer councils asked for, in the receivers' entries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..economy.model import Economy
+from ..errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class PlantReport:
+    """A plant's report for one technique: output and the inputs it used, by product id."""
+
+    plant: str
+    technique: str
+    output: float
+    inputs: Mapping[str, float]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One side's entry of a delivery; ``entered_by`` is "supplier" or "receiver"."""
+
+    supplier: str
+    receiver: str
+    product: str
+    quantity: float
+    entered_by: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # "mismatch", "impossible output", "unknown party", "unknown technique"
+    subject: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class FulfilmentReport:
+    flags: tuple[Flag, ...]
+    fulfilment: Mapping[tuple[str, str], float]  # (council, product) -> delivered / requested
+
+
+def check_reports(economy: Economy, reports: Iterable[PlantReport],
+                  deliveries: Iterable[Delivery], councils: Iterable[str],
+                  requests: Mapping[tuple[str, str], float], *, rtol: float = 1e-6
+                  ) -> FulfilmentReport:
+    """Run the public checks and measure fulfilment of the consumer councils' requests."""
+    flags: list[Flag] = []
+    flags += _check_outputs(economy, reports, rtol)
+    parties = set(economy.plants) | set(councils)
+    entries: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
+    for d in deliveries:
+        if d.entered_by not in ("supplier", "receiver"):
+            raise InvalidInput(f"a delivery is entered by the supplier or the receiver, not "
+                               f"{d.entered_by!r}")
+        for who in (d.supplier, d.receiver):
+            if who not in parties:
+                flags.append(Flag("unknown party", who,
+                                  f"{d.entered_by} entered a delivery of {d.quantity:g} "
+                                  f"{d.product} from {d.supplier} to {d.receiver}"))
+        key = (d.supplier, d.receiver, d.product)
+        entries[key][d.entered_by] = entries[key].get(d.entered_by, 0.0) + d.quantity
+    for (supplier, receiver, product), sides in sorted(entries.items()):
+        sent, got = sides.get("supplier"), sides.get("receiver")
+        if sent is None or got is None or not np.isclose(sent, got, rtol=rtol, atol=0):
+            flags.append(Flag("mismatch", f"{supplier} -> {receiver}",
+                              f"{product}: supplier entered {_show(sent)}, receiver entered "
+                              f"{_show(got)}"))
+    received: dict[tuple[str, str], float] = defaultdict(float)
+    for (_, receiver, product), sides in entries.items():
+        received[(receiver, product)] += sides.get("receiver", 0.0)
+    fulfilment = {key: (received.get(key, 0.0) / want if want > 0 else float("nan"))
+                  for key, want in requests.items()}
+    return FulfilmentReport(tuple(flags), fulfilment)
+
+
+def _show(value: float | None) -> str:
+    return "nothing" if value is None else f"{value:g}"
+
+
+def _check_outputs(e: Economy, reports: Iterable[PlantReport], rtol: float) -> list[Flag]:
+    """Under a Leontief technique, output can be at most min_i(input_i / coefficient_i)."""
+    flags = []
+    for r in reports:
+        try:
+            t = int(e.techniques.positions([r.technique])[0])
+        except InvalidInput:
+            flags.append(Flag("unknown technique", r.plant, f"technique {r.technique!r}"))
+            continue
+        if e.plants[int(e.technique_plant[t])] != r.plant:
+            flags.append(Flag("unknown technique", r.plant,
+                              f"{r.technique!r} does not run at {r.plant!r}"))
+            continue
+        row = slice(e.input_coefficients.indptr[t], e.input_coefficients.indptr[t + 1])
+        needed = e.input_coefficients.indices[row]
+        coeffs = e.input_coefficients.data[row]
+        allowed = np.inf
+        for product, a in zip(needed, coeffs, strict=True):
+            if a > 0:
+                allowed = min(allowed, r.inputs.get(e.products[int(product)], 0.0) / a)
+        if r.output > allowed * (1 + rtol):
+            flags.append(Flag("impossible output", r.plant,
+                              f"reported {r.output:g} of {e.products[int(e.technique_product[t])]}"
+                              f" but its reported inputs allow at most {allowed:g}"))
+    return flags
