@@ -1,10 +1,11 @@
 """The public record: durable appends per second on SQLite, and verification time.
 
-Appends go one entry per transaction, committed with WAL and synchronous=FULL, as the single
-writer does. Verification recomputes every hash and link of a record of --verify entries built
-in memory (the store is not involved), then the Merkle root.
+Appends go one entry per transaction, committed with WAL and synchronous=FULL on SQLite (and
+with PostgreSQL's default synchronous_commit=on with --postgres), as the single writer does.
+Verification recomputes every hash and link of a record of --verify entries built in memory
+(the store is not involved), then the Merkle root.
 
-    python bench/bench_record.py     # writes bench/results/record.md
+    python bench/bench_record.py [--postgres URL]   # writes bench/results/record.md
 """
 
 from __future__ import annotations
@@ -16,17 +17,25 @@ from pathlib import Path
 
 from _common import machine, markdown_table, write_results
 from councilplan.record import GENESIS, RecordLog, make_entry, merkle_root, verify_chain
-from councilplan.store import SqlRecordStore, sqlite_engine
+from councilplan.store import SqlRecordStore, engine_for
+from councilplan.store.records import metadata
 
 
-def appends_per_second(n: int) -> float:
+def appends_per_second(n: int, database: str | None = None) -> float:
+    """Durable appends per second into a fresh record (SQLite file, or the URL given)."""
     with tempfile.TemporaryDirectory() as tmp:
-        log = RecordLog(SqlRecordStore(sqlite_engine(Path(tmp) / "record.db")))
+        engine = engine_for(database or Path(tmp) / "record.db")
+        if database:
+            metadata.drop_all(engine)
+        log = RecordLog(SqlRecordStore(engine))
         t0 = time.perf_counter()
         for i in range(n):
             log.append("ballot.cast", actor=f"member:{i}", authority="ballot:1",
                        payload={"receipt": i})
-        return n / (time.perf_counter() - t0)
+        rate = n / (time.perf_counter() - t0)
+        if database:
+            metadata.drop_all(engine)
+        return rate
 
 
 def verify_seconds(n: int) -> tuple[float, float]:
@@ -49,17 +58,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--appends", type=int, default=3000)
     ap.add_argument("--verify", type=int, default=1_000_000)
+    ap.add_argument("--postgres", help="database URL of a PostgreSQL server to measure too")
     args = ap.parse_args()
     chain_s, merkle_s = verify_seconds(args.verify)
     rows = [{"measure": f"durable appends, SQLite WAL synchronous=FULL ({args.appends:,})",
              "value": appends_per_second(args.appends), "unit": "entries/s"},
+            *([{"measure": f"durable appends, PostgreSQL ({args.appends:,})",
+                "value": appends_per_second(args.appends, args.postgres), "unit": "entries/s"}]
+              if args.postgres else []),
             {"measure": f"verify chain of {args.verify:,} entries", "value": chain_s,
              "unit": "s"},
             {"measure": f"Merkle root of {args.verify:,} entries", "value": merkle_s,
              "unit": "s"}]
     write_results("record", f"# The public record\n\nMachine: {machine()}\n\nCommand: "
                   f"`python bench/bench_record.py --appends {args.appends} --verify "
-                  f"{args.verify}`; one run.\n\n" + markdown_table(rows) + "\n")
+                  f"{args.verify}{' --postgres URL' if args.postgres else ''}`; one run.\n\n"
+                  + markdown_table(rows) + "\n")
 
 
 if __name__ == "__main__":

@@ -178,8 +178,9 @@ def balance(
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan directory to write.")],
     method: Annotated[str, typer.Option(help=f"Solver: {', '.join(METHODS)}.")] = "auto",
     rtol: Annotated[float, typer.Option(help="Relative residual to reach.")] = 1e-12,
-    record: Annotated[Path | None, typer.Option(
-        help="Append a plan.drafted entry to this record (SQLite).")] = None,
+    record: Annotated[str | None, typer.Option(
+        help="Append a plan.drafted entry to this record (SQLite file or database URL).")] =
+        None,
     actor: Annotated[str, typer.Option(help="Who drafts, for the record.")] = "planning board",
     authority: Annotated[str, typer.Option(help="Mandate for the record.")] = "constitution",
     as_json: JsonOpt = False,
@@ -194,9 +195,9 @@ def balance(
     s = plan_summary(plan, e) | {"output": str(output)}
     if record is not None:
         from .record import RecordLog
-        from .store import SqlRecordStore, sqlite_engine
+        from .store import SqlRecordStore, engine_for
 
-        entry = _run(lambda: RecordLog(SqlRecordStore(sqlite_engine(record))).append(
+        entry = _run(lambda: RecordLog(SqlRecordStore(engine_for(record))).append(
             "plan.drafted", actor=actor, authority=authority,
             payload={"plan": str(output), "output_digest": plan.output_digest,
                      **plan.provenance.as_dict()}))
@@ -420,16 +421,17 @@ def generate_councils_(
 
 @app.command()
 def verify(
-    database: Annotated[Path, typer.Argument(help="SQLite file holding the record.")],
+    database: Annotated[str, typer.Argument(
+        help="SQLite file, or a database URL such as postgresql+psycopg://…")],
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute the record's hash chain and name the first entry that does not fit."""
     from .record import RecordLog
-    from .store import SqlRecordStore, sqlite_engine
+    from .store import SqlRecordStore, engine_for
 
-    if not database.is_file():
-        _fail(InvalidInput("no such database file", Location(file=str(database))))
-    log = RecordLog(_run(lambda: SqlRecordStore(sqlite_engine(database, read_only=True),
+    if "://" not in database and not Path(database).is_file():
+        _fail(InvalidInput("no such database file", Location(file=database)))
+    log = RecordLog(_run(lambda: SqlRecordStore(engine_for(database, read_only=True),
                                                    create=False)))
     result = _run(log.verify)
     checkpoint = _run(log.checkpoint) if result.ok else None

@@ -9,13 +9,13 @@ import textwrap
 import time
 
 from councilplan.record import RecordLog
-from councilplan.store import SqlRecordStore, sqlite_engine
+from councilplan.store import SqlRecordStore, engine_for
 
 WRITER = textwrap.dedent("""
     import sys
     from councilplan.record import RecordLog
-    from councilplan.store import SqlRecordStore, sqlite_engine
-    log = RecordLog(SqlRecordStore(sqlite_engine(sys.argv[1])))
+    from councilplan.store import SqlRecordStore, engine_for
+    log = RecordLog(SqlRecordStore(engine_for(sys.argv[1])))
     i = 0
     while True:
         entry = log.append("ballot.cast", actor=f"member:{i}", authority="ballot:1",
@@ -25,9 +25,8 @@ WRITER = textwrap.dedent("""
 """)
 
 
-def test_every_acknowledged_entry_survives_kill_9(tmp_path):
-    db = tmp_path / "record.db"
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(db)], stdout=subprocess.PIPE,
+def test_every_acknowledged_entry_survives_kill_9(database):
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, database], stdout=subprocess.PIPE,
                               text=True)
     acknowledged = []
     deadline = time.monotonic() + 60
@@ -37,7 +36,7 @@ def test_every_acknowledged_entry_survives_kill_9(tmp_path):
     os.kill(writer.pid, signal.SIGKILL)
     writer.wait(timeout=10)
     assert len(acknowledged) >= 300
-    log = RecordLog(SqlRecordStore(sqlite_engine(db)))
+    log = RecordLog(SqlRecordStore(engine_for(database)))
     stored = [e.seq for e in log.store.entries()]
     assert set(acknowledged) <= set(stored)
     assert stored == list(range(1, len(stored) + 1))

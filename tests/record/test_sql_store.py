@@ -1,54 +1,62 @@
 import json
 import sqlite3
 
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from councilplan.cli import app
 from councilplan.record import RecordLog
-from councilplan.store import SqlRecordStore, sqlite_engine
+from councilplan.store import SqlRecordStore, engine_for
 
 
-def make_record(path, n=5):
-    log = RecordLog(SqlRecordStore(sqlite_engine(path)))
+def execute(database, statement, **params):
+    """Run SQL straight against the database, behind the program's back."""
+    engine = engine_for(database)
+    with engine.begin() as conn:
+        conn.execute(text(statement), params)
+    engine.dispose()
+
+
+def make_record(database, n=5):
+    log = RecordLog(SqlRecordStore(engine_for(database)))
     for i in range(n):
         log.append("ballot.counted", actor=f"member:{i}", authority=f"ballot:{i}",
                    payload={"votes": 100 + i, "electorate": 1617})
     return log
 
 
-def verify(path):
-    r = CliRunner().invoke(app, ["verify", str(path), "--json"])
+def verify(database):
+    r = CliRunner().invoke(app, ["verify", database, "--json"])
     return r.exit_code, json.loads(r.stdout)
 
 
-def test_record_survives_reopening_and_verifies(tmp_path):
-    db = tmp_path / "record.db"
-    first = make_record(db).checkpoint()
-    reopened = RecordLog(SqlRecordStore(sqlite_engine(db)))
+def test_record_survives_reopening_and_verifies(database):
+    first = make_record(database).checkpoint()
+    reopened = RecordLog(SqlRecordStore(engine_for(database)))
     assert reopened.checkpoint() == first
-    code, s = verify(db)
+    code, s = verify(database)
     assert code == 0 and s["ok"] and s["checked"] == 5 and s["merkle_root"] == first.root
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_row_edited_directly_in_the_database_file_is_named(tmp_path):
-    db = tmp_path / "record.db"
-    make_record(db)
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE record_entries SET payload = ? WHERE seq = 3",
-                     (json.dumps({"votes": 2122, "electorate": 1617}),))
-    code, s = verify(db)
+def test_row_edited_directly_in_the_database_is_named(database):
+    make_record(database)
+    execute(database, "UPDATE record_entries SET payload = :p WHERE seq = 3",
+            p=json.dumps({"votes": 2122, "electorate": 1617}))
+    code, s = verify(database)
     assert code == 1 and not s["ok"] and s["first_bad"] == 3 and "altered" in s["problem"]
 
 
-def test_row_deleted_directly_is_named(tmp_path):
-    db = tmp_path / "record.db"
-    make_record(db)
-    with sqlite3.connect(db) as conn:
-        conn.execute("DELETE FROM record_entries WHERE seq = 2")
-    code, s = verify(db)
+def test_row_deleted_directly_is_named(database):
+    make_record(database)
+    execute(database, "DELETE FROM record_entries WHERE seq = 2")
+    code, s = verify(database)
     assert code == 1 and s["first_bad"] == 2 and "removed" in s["problem"]
+
+
+def test_sqlite_file_is_in_wal_mode(tmp_path):
+    make_record(str(tmp_path / "r.db"))
+    with sqlite3.connect(tmp_path / "r.db") as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 def test_missing_database_exits_2(tmp_path):

@@ -60,7 +60,9 @@ def utc_now() -> str:
 
 
 class RecordLog:
-    """The single writer of the record."""
+    """The single writer of the record: it keeps the head it last wrote, so one append is one
+    insert and one commit (a second writer on the same store would be refused by the store's
+    unique sequence numbers)."""
 
     def __init__(self, store: RecordStore,
                  authority_exists: Callable[[str], bool] = lambda _: True,
@@ -68,18 +70,20 @@ class RecordLog:
         self.store = store
         self.authority_exists = authority_exists
         self.clock = clock
+        self._head: Entry | None = store.last()  # the single writer remembers its head
 
     def append(self, kind: str, *, actor: str, authority: str,
                payload: Mapping[str, Any] | None = None) -> Entry:
         """Append one act; refused if its authority does not exist."""
         if not self.authority_exists(authority):
             raise NoAuthority(f"{kind} by {actor!r}: authority {authority!r} does not exist")
-        last = self.store.last()
+        last = self._head
         entry = make_entry(seq=1 if last is None else last.seq + 1, kind=kind, actor=actor,
                            authority=authority, payload=payload or {},
                            recorded_at=self.clock(),
                            prev_hash=GENESIS if last is None else last.hash)
         self.store.append(entry)
+        self._head = entry
         return entry
 
     def verify(self) -> Verification:

@@ -61,6 +61,14 @@ def sqlite_engine(path: Path | str, *, read_only: bool = False) -> Engine:
     return engine
 
 
+def engine_for(target: str | Path, *, read_only: bool = False) -> Engine:
+    """A SQLAlchemy URL (``postgresql+psycopg://…``) or the path of a SQLite file."""
+    text = str(target)
+    if "://" in text:
+        return create_engine(text, pool_pre_ping=True)
+    return sqlite_engine(text, read_only=read_only)
+
+
 class SqlRecordStore:
     """A :class:`councilplan.record.RecordStore` on any SQLAlchemy engine."""
 
@@ -71,7 +79,8 @@ class SqlRecordStore:
             metadata.create_all(engine)
         elif not inspect(engine).has_table(record_entries.name):
             raise InvalidInput("not a councilplan record (no record_entries table)",
-                               Location(file=str(engine.url.database)))
+                               Location(file=str(engine.url.render_as_string(
+                                   hide_password=True))))
 
     def append(self, entry: Entry) -> None:
         with self.engine.begin() as conn:

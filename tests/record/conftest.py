@@ -1,0 +1,30 @@
+"""The record's store tests run against SQLite and against a real PostgreSQL server.
+
+Set COUNCILPLAN_TEST_POSTGRES to a SQLAlchemy URL (.ci/run starts a server and sets it); under
+CI=true a missing server is a failure, elsewhere the PostgreSQL cases are skipped.
+"""
+
+import os
+
+import pytest
+
+from councilplan.store import engine_for
+from councilplan.store.records import metadata
+
+POSTGRES = os.environ.get("COUNCILPLAN_TEST_POSTGRES")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request, tmp_path):
+    """A fresh, empty database: a SQLite path or a PostgreSQL URL (tables dropped first)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "record.db")
+        return
+    if not POSTGRES:
+        if os.environ.get("CI") == "true":
+            pytest.fail("COUNCILPLAN_TEST_POSTGRES is not set under CI")
+        pytest.skip("no PostgreSQL server (set COUNCILPLAN_TEST_POSTGRES)")
+    engine = engine_for(POSTGRES)
+    metadata.drop_all(engine)
+    engine.dispose()
+    yield POSTGRES
