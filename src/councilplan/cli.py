@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -464,6 +465,122 @@ def replay(
         if result.matches else "[red]plan does not match[/]: " + "; ".join(result.problems)))
     if not result.matches:
         raise typer.Exit(1)
+
+
+council_app = typer.Typer(help="Councils: found, admit members, show.", no_args_is_help=True)
+ballot_app = typer.Typer(help="Secret ballots: open an election, vote, close, check a receipt.",
+                         no_args_is_help=True)
+recall_app = typer.Typer(help="Recall a delegate by petition.", no_args_is_help=True)
+pay_app = typer.Typer(help="Delegates' pay, public and capped.", no_args_is_help=True)
+app.add_typer(council_app, name="council")
+app.add_typer(ballot_app, name="ballot")
+app.add_typer(recall_app, name="recall")
+app.add_typer(pay_app, name="pay")
+DbArg = Annotated[str, typer.Argument(help="The federation's database: SQLite file or URL.")]
+ActorOpt = Annotated[str, typer.Option("--actor", help="Who acts (recorded).")]
+
+
+def _federation(database: str) -> Any:
+    from .councils import Federation
+    from .record import RecordLog
+    from .store import SqlBallotBox, SqlRecordStore, engine_for
+
+    engine = engine_for(database)
+    return Federation(RecordLog(SqlRecordStore(engine)), SqlBallotBox(engine))
+
+
+@council_app.command("found")
+def council_found(database: DbArg, council: str, kind: Annotated[str, typer.Option()],
+                  skilled_pay: Annotated[float, typer.Option()], actor: ActorOpt,
+                  parent: Annotated[str | None, typer.Option()] = None,
+                  as_json: JsonOpt = False) -> None:
+    """Found a council (workplace, consumer, district, industry, congress)."""
+    fed = _federation(database)
+    _run(lambda: fed.found_council(council, kind, parent=parent,
+                                   skilled_pay=Fraction(str(skilled_pay)), actor=actor))
+    _emit({"council": council}, as_json, lambda: out.print(f"founded {council}"))
+
+
+@council_app.command("admit")
+def council_admit(database: DbArg, council: str, member: str, actor: ActorOpt,
+                  as_json: JsonOpt = False) -> None:
+    """Admit a member to a council."""
+    fed = _federation(database)
+    _run(lambda: fed.admit(member, council, actor=actor))
+    _emit({"council": council, "member": member}, as_json,
+          lambda: out.print(f"{member} joined {council}"))
+
+
+@council_app.command("show")
+def council_show(database: DbArg, council: str, as_json: JsonOpt = False) -> None:
+    """Show a council: members, delegate, pay, terms, petition, open ballots."""
+    fed = _federation(database)
+    c = _run(lambda: fed.council(council))
+    s = {"council": c.council_id, "kind": c.kind, "parent": c.parent,
+         "members": sorted(c.members), "delegate": c.delegate, "delegate_pay": str(c.delegate_pay),
+         "skilled_pay": str(c.skilled_pay), "terms": c.terms, "petition": sorted(c.petition),
+         "open_ballots": sorted(b for b, ob in fed.state.ballots.items()
+                                if ob.council == council)}
+    _emit(s, as_json, lambda: out.print(json.dumps(s, indent=2)))
+
+
+@ballot_app.command("open-election")
+def ballot_open(database: DbArg, council: str, actor: ActorOpt,
+                candidate: Annotated[list[str], typer.Option("--candidate")],
+                as_json: JsonOpt = False) -> None:
+    """Open an election of the council's delegate among the candidates."""
+    fed = _federation(database)
+    ballot = _run(lambda: fed.open_election(council, candidate, actor=actor))
+    _emit({"ballot": ballot}, as_json, lambda: out.print(ballot))
+
+
+@ballot_app.command("vote")
+def ballot_vote(database: DbArg, ballot: str, voter: str, choice: str,
+                as_json: JsonOpt = False) -> None:
+    """Cast a secret vote; prints the receipt to check it was counted."""
+    fed = _federation(database)
+    receipt = _run(lambda: fed.vote(ballot, voter, choice))
+    _emit({"ballot": ballot, "receipt": receipt}, as_json, lambda: out.print(receipt))
+
+
+@ballot_app.command("close")
+def ballot_close(database: DbArg, ballot: str, actor: ActorOpt, as_json: JsonOpt = False
+                 ) -> None:
+    """Close a ballot, publish every ballot by receipt, and carry out the result."""
+    fed = _federation(database)
+    tally = _run(lambda: fed.close(ballot, actor=actor))
+    _emit({"ballot": ballot, "tally": tally}, as_json, lambda: out.print(tally))
+
+
+@ballot_app.command("check")
+def ballot_check(database: DbArg, ballot: str, receipt: str, as_json: JsonOpt = False) -> None:
+    """Show the choice counted under a receipt (exit 1 if there is none)."""
+    fed = _federation(database)
+    choice = fed.check_receipt(ballot, receipt)
+    _emit({"ballot": ballot, "receipt": receipt, "choice": choice}, as_json,
+          lambda: out.print(choice if choice is not None else "no ballot under this receipt"))
+    if choice is None:
+        raise typer.Exit(1)
+
+
+@recall_app.command("sign")
+def recall_sign(database: DbArg, council: str, member: str, as_json: JsonOpt = False) -> None:
+    """Sign the petition to recall a council's delegate; opens the recall ballot at threshold."""
+    fed = _federation(database)
+    ballot = _run(lambda: fed.sign_recall(council, member))
+    _emit({"council": council, "recall_ballot": ballot}, as_json, lambda: out.print(
+        f"recall ballot {ballot} is open" if ballot else "signed"))
+
+
+@pay_app.command("set")
+def pay_set(database: DbArg, council: str, amount: float, actor: ActorOpt,
+            authority: Annotated[str, typer.Option(help="The closed ballot that decided it.")],
+            as_json: JsonOpt = False) -> None:
+    """Set the delegate's pay (public; refused above the cap)."""
+    fed = _federation(database)
+    _run(lambda: fed.set_pay(council, Fraction(str(amount)), actor=actor, authority=authority))
+    _emit({"council": council, "pay": amount}, as_json,
+          lambda: out.print(f"pay of {council}'s delegate set to {amount:g}"))
 
 
 @app.command()

@@ -9,7 +9,7 @@ The hierarchy, each leaf mapping to one CLI exit code and one HTTP status::
     │   ├── Infeasible          targets conflict with limits (exit 2); says which, by how much
     │   ├── Unbounded           nothing limits the objective (exit 2); names the direction
     │   └── NotConverged
-    ├── DomainError             a rule of the councils forbids the action (HTTP 403/409)
+    ├── DomainError             a rule of the councils forbids the action (exit 2, HTTP 403)
     └── RecordError             the public record does not verify
         └── ChainBroken
 """
@@ -104,6 +104,7 @@ class NotConverged(PlanningError):
 class DomainError(CouncilplanError):
     """An action that the councils' rules forbid."""
 
+    exit_code = 2
     http_status = 403
 
 

@@ -4,8 +4,9 @@ Every change is a command that checks the rules against the current state, appen
 to the record (naming the actor and the ballot, mandate or constitution that authorises it)
 and applies it. :func:`replay` rebuilds the state from the record alone, so anyone holding the
 record can check the state the system shows. Ballot secrecy: the record says *who* voted when
-they vote, and publishes *how* all voted only at the close, sorted by receipt, so the order of
-entries links no voter to a choice.
+they vote; the choice goes to a :class:`BallotBox` under a random receipt, and the record
+publishes how all voted only at the close, sorted by receipt, so the order of entries links no
+voter to a choice.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 
 from ..errors import DomainError, InvalidInput
 from ..record.chain import Entry
@@ -160,11 +161,31 @@ def replay(entries: Iterable[Entry]) -> FederationState:
     return state
 
 
+class BallotBox(Protocol):
+    """Where the choices of open ballots wait for the close, apart from who voted."""
+
+    def put(self, ballot: str, receipt: str, choice: Any) -> None: ...
+
+    def contents(self, ballot: str) -> list[tuple[str, Any]]: ...
+
+
+class MemoryBallotBox:
+    def __init__(self) -> None:
+        self._box: dict[str, dict[str, Any]] = {}
+
+    def put(self, ballot: str, receipt: str, choice: Any) -> None:
+        self._box.setdefault(ballot, {})[receipt] = choice
+
+    def contents(self, ballot: str) -> list[tuple[str, Any]]:
+        return sorted(self._box.get(ballot, {}).items())
+
+
 class Federation:
     """Commands on the federation: each checks the rules, records one entry and applies it."""
 
-    def __init__(self, log: RecordLog) -> None:
+    def __init__(self, log: RecordLog, box: BallotBox | None = None) -> None:
         self.log = log
+        self.box = box if box is not None else MemoryBallotBox()
         self.state = replay(log.store.entries())
 
     def _record(self, kind: str, actor: str, authority: str, payload: dict[str, Any]) -> Entry:
@@ -222,8 +243,17 @@ class Federation:
         voted; the choice stays in the ballot box (in memory, for now) until the close."""
         open_ballot = self._ballot(ballot_id)
         receipt = open_ballot.ballot.cast(voter, choice)  # electorate, once each, valid option
+        self.box.put(ballot_id, receipt, open_ballot.ballot.check_receipt(receipt))
         self._record("ballot.voted", voter, ballot_id, {"ballot": ballot_id, "voter": voter})
         return receipt
+
+    def check_receipt(self, ballot_id: str, receipt: str) -> Any:
+        """The choice counted under ``receipt``: from the box while the ballot is open, from
+        the published ballots in the record once it has closed."""
+        for entry in self.log.store.entries():
+            if entry.kind == "ballot.closed" and entry.payload["ballot"] == ballot_id:
+                return dict((r, c) for r, c in entry.payload["ballots"]).get(receipt)
+        return dict(self.box.contents(ballot_id)).get(receipt)
 
     def close(self, ballot_id: str, *, actor: str) -> dict[str, int]:
         """Close a ballot, publish every (receipt, choice), and carry out the result: an
@@ -232,7 +262,7 @@ class Federation:
         open_ballot = self._ballot(ballot_id)
         council = self.council(open_ballot.council)
         self._require_member(actor, council)
-        published = open_ballot.ballot.published()
+        published = self.box.contents(ballot_id)
         tally = recount(published, "single", len(open_ballot.ballot.electorate))
         winner = self._winner(open_ballot, tally)
         self._record("ballot.closed", actor, ballot_id,
