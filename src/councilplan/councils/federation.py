@@ -73,6 +73,8 @@ class FederationState:
     councils: dict[str, Council] = field(default_factory=dict)
     ballots: dict[str, OpenBallot] = field(default_factory=dict)
     results: dict[str, dict[str, int]] = field(default_factory=dict)
+    adopted_plans: dict[str, str] = field(default_factory=dict)  # council -> plan digest
+    drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
 
 
 def _frac(value: Any) -> Fraction:
@@ -120,6 +122,8 @@ def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
         c.delegate, c.terms = winner, {winner: served + 1}
         if c.parent is not None:
             s.councils[c.parent].members.add(winner)
+    elif open_ballot.purpose == "adoption" and winner == "adopt":
+        s.adopted_plans[c.council_id] = open_ballot.target or ""
     elif open_ballot.purpose == "recall":
         c.petition.clear()
         if winner == "remove":
@@ -142,7 +146,12 @@ def _pay_set(s: FederationState, p: Mapping[str, Any]) -> None:
     s.councils[p["council"]].delegate_pay = _frac(p["pay"])
 
 
+def _plan_drafted(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.drafted_plans.add(p["output_digest"])
+
+
 _HANDLERS = {
+    "plan.drafted": _plan_drafted,
     "council.founded": _founded,
     "member.joined": _joined,
     "ballot.opened": _ballot_opened,
@@ -198,6 +207,12 @@ class Federation:
             return self.state.councils[council_id]
         except KeyError:
             raise InvalidInput(f"unknown council {council_id!r}") from None
+
+    def draft_plan(self, output_digest: str, provenance: Mapping[str, Any], *, actor: str,
+                   authority: str = CONSTITUTION) -> None:
+        """Record a drafted plan; drafting binds no one (see :meth:`open_adoption`)."""
+        self._record("plan.drafted", actor, authority,
+                     {"output_digest": output_digest, **provenance})
 
     def found_council(self, council_id: str, kind: str, *, parent: str | None = None,
                       skilled_pay: Fraction | int, actor: str) -> None:
@@ -273,10 +288,20 @@ class Federation:
             self._open(council, "election", others, actor, None)
         return tally
 
+    def open_adoption(self, council_id: str, plan_digest: str, *, actor: str) -> str:
+        """Put a drafted plan (by its output digest) to the council's vote: computing a plan
+        never makes it binding; only this ballot does."""
+        c = self.council(council_id)
+        self._require_member(actor, c)
+        if plan_digest not in self.state.drafted_plans:
+            raise DomainError(f"no drafted plan with digest {plan_digest[:12]}… is in the record")
+        return self._open(c, "adoption", ["adopt", "reject"], actor, plan_digest)
+
     def _winner(self, open_ballot: OpenBallot, tally: dict[str, int]) -> str | None:
-        if open_ballot.purpose == "recall":
-            cast = sum(tally.values())
-            return "remove" if tally.get("remove", 0) * 2 > cast else "keep"
+        if open_ballot.purpose in ("recall", "adoption"):
+            yes = "remove" if open_ballot.purpose == "recall" else "adopt"
+            no = "keep" if open_ballot.purpose == "recall" else "reject"
+            return yes if tally.get(yes, 0) * 2 > sum(tally.values()) else no
         if not tally:
             return None
         best = max(tally.values())
