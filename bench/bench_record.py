@@ -18,7 +18,7 @@ from pathlib import Path
 from _common import machine, markdown_table, write_results
 from councilplan.record import GENESIS, RecordLog, make_entry, merkle_root, verify_chain
 from councilplan.store import SqlRecordStore, engine_for
-from councilplan.store.records import metadata
+from councilplan.testing.databases import reset_database
 
 
 def appends_per_second(n: int, database: str | None = None) -> float:
@@ -26,7 +26,7 @@ def appends_per_second(n: int, database: str | None = None) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         engine = engine_for(database or Path(tmp) / "record.db")
         if database:
-            metadata.drop_all(engine)
+            reset_database(engine)
         log = RecordLog(SqlRecordStore(engine))
         t0 = time.perf_counter()
         for i in range(n):
@@ -34,7 +34,7 @@ def appends_per_second(n: int, database: str | None = None) -> float:
                        payload={"receipt": i})
         rate = n / (time.perf_counter() - t0)
         if database:
-            metadata.drop_all(engine)
+            reset_database(engine)
         return rate
 
 

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from councilplan.store import engine_for
-from councilplan.store.records import metadata
+from councilplan.testing.databases import reset_database
 
 POSTGRES = os.environ.get("COUNCILPLAN_TEST_POSTGRES")
 
@@ -25,6 +25,6 @@ def database(request, tmp_path):
             pytest.fail("COUNCILPLAN_TEST_POSTGRES is not set under CI")
         pytest.skip("no PostgreSQL server (set COUNCILPLAN_TEST_POSTGRES)")
     engine = engine_for(POSTGRES)
-    metadata.drop_all(engine)
+    reset_database(engine)
     engine.dispose()
     yield POSTGRES

@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy import Column, Engine, MetaData, String, Table, Text, insert, select
 
+from .schema import upgrade
+
 box_metadata = MetaData()
 ballot_box = Table(
     "ballot_box", box_metadata,
@@ -24,7 +26,7 @@ ballot_box = Table(
 class SqlBallotBox:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        box_metadata.create_all(engine)
+        upgrade(engine)
 
     def put(self, ballot: str, receipt: str, choice: Any) -> None:
         with self.engine.begin() as conn:

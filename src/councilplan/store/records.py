@@ -29,6 +29,7 @@ from sqlalchemy import (
 
 from ..errors import InvalidInput, Location
 from ..record.chain import Entry
+from .schema import upgrade
 
 metadata = MetaData()
 record_entries = Table(
@@ -76,7 +77,7 @@ class SqlRecordStore:
         """``create=False`` opens an existing record only, writing nothing (for verifying)."""
         self.engine = engine
         if create:
-            metadata.create_all(engine)
+            upgrade(engine)
         elif not inspect(engine).has_table(record_entries.name):
             raise InvalidInput("not a councilplan record (no record_entries table)",
                                Location(file=str(engine.url.render_as_string(
