@@ -2,8 +2,9 @@
 
 Appends go one entry per transaction, committed with WAL and synchronous=FULL on SQLite (and
 with PostgreSQL's default synchronous_commit=on with --postgres), as the single writer does.
-Verification recomputes every hash and link of a record of --verify entries built in memory
-(the store is not involved), then the Merkle root.
+Verification recomputes every hash and link of a record of --verify entries, once in memory
+and once read back from a SQLite file, then the Merkle root; the tally recounts --tally
+published ballots.
 
     python bench/bench_record.py [--postgres URL]   # writes bench/results/record.md
 """
@@ -11,13 +12,16 @@ Verification recomputes every hash and link of a record of --verify entries buil
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import tempfile
 import time
 from pathlib import Path
 
 from _common import machine, markdown_table, write_results
+from councilplan.councils import recount
 from councilplan.record import GENESIS, RecordLog, make_entry, merkle_root, verify_chain
-from councilplan.store import SqlRecordStore, engine_for
+from councilplan.store import SqlRecordStore, engine_for, record_entries
 from councilplan.testing.databases import reset_database
 
 
@@ -38,7 +42,34 @@ def appends_per_second(n: int, database: str | None = None) -> float:
         return rate
 
 
-def verify_seconds(n: int) -> tuple[float, float]:
+def tally_seconds(n: int) -> float:
+    """Recount n published single-choice ballots (receipt, choice) among five candidates."""
+    rng = random.Random(0)
+    published = sorted((f"{rng.getrandbits(128):032x}", f"candidate-{rng.randrange(5)}")
+                       for _ in range(n))
+    t0 = time.perf_counter()
+    recount(published, "single", n)
+    return time.perf_counter() - t0
+
+
+def verify_from_store_seconds(entries: list) -> float:
+    """Load the entries into a SQLite record in one transaction, then verify it from disk."""
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = engine_for(Path(tmp) / "record.db")
+        SqlRecordStore(engine)
+        with engine.begin() as conn:
+            conn.execute(record_entries.insert(), [
+                {"seq": e.seq, "kind": e.kind, "actor": e.actor, "authority": e.authority,
+                 "payload": json.dumps(dict(e.payload), sort_keys=True),
+                 "recorded_at": e.recorded_at, "prev_hash": e.prev_hash, "hash": e.hash}
+                for e in entries])
+        log = RecordLog(SqlRecordStore(engine))
+        t0 = time.perf_counter()
+        assert log.verify().ok
+        return time.perf_counter() - t0
+
+
+def verify_seconds(n: int) -> tuple[float, float, list]:
     entries, prev = [], GENESIS
     for i in range(1, n + 1):
         e = make_entry(seq=i, kind="ballot.cast", actor=f"member:{i}", authority="ballot:1",
@@ -51,7 +82,7 @@ def verify_seconds(n: int) -> tuple[float, float]:
     chain_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     merkle_root([e.hash for e in entries])
-    return chain_s, time.perf_counter() - t0
+    return chain_s, time.perf_counter() - t0, entries
 
 
 def main() -> None:
@@ -59,8 +90,11 @@ def main() -> None:
     ap.add_argument("--appends", type=int, default=3000)
     ap.add_argument("--verify", type=int, default=1_000_000)
     ap.add_argument("--postgres", help="database URL of a PostgreSQL server to measure too")
+    ap.add_argument("--tally", type=int, default=1_000_000)
     args = ap.parse_args()
-    chain_s, merkle_s = verify_seconds(args.verify)
+    chain_s, merkle_s, entries = verify_seconds(args.verify)
+    from_store_s = verify_from_store_seconds(entries)
+    del entries
     rows = [{"measure": f"durable appends, SQLite WAL synchronous=FULL ({args.appends:,})",
              "value": appends_per_second(args.appends), "unit": "entries/s"},
             *([{"measure": f"durable appends, PostgreSQL ({args.appends:,})",
@@ -68,8 +102,12 @@ def main() -> None:
               if args.postgres else []),
             {"measure": f"verify chain of {args.verify:,} entries", "value": chain_s,
              "unit": "s"},
+            {"measure": f"verify {args.verify:,} entries read from a SQLite record",
+             "value": from_store_s, "unit": "s"},
             {"measure": f"Merkle root of {args.verify:,} entries", "value": merkle_s,
-             "unit": "s"}]
+             "unit": "s"},
+            {"measure": f"tally (recount) {args.tally:,} published ballots",
+             "value": tally_seconds(args.tally), "unit": "s"}]
     write_results("record", f"# The public record\n\nMachine: {machine()}\n\nCommand: "
                   f"`python bench/bench_record.py --appends {args.appends} --verify "
                   f"{args.verify}{' --postgres URL' if args.postgres else ''}`; one run.\n\n"
