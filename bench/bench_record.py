@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,6 +44,39 @@ def appends_per_second(n: int, database: str | None = None) -> float:
         if database:
             reset_database(engine)
         return rate
+
+
+WRITER = """
+import sys
+from councilplan.record import RecordLog
+from councilplan.store import SqlRecordStore, engine_for
+log = RecordLog(SqlRecordStore(engine_for(sys.argv[1])))
+i = 0
+while True:
+    print(log.append("ballot.cast", actor=f"m{i}", authority="b", payload={}).seq, flush=True)
+    i += 1
+"""
+
+
+def crash_test(database: str | None, acks: int = 2000) -> str:
+    """kill -9 the writer after ``acks`` acknowledged appends; check what survived."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = database or str(Path(tmp) / "record.db")
+        if database:
+            reset_database(engine_for(database))
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, target],
+                                  stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None
+        acked = [int(writer.stdout.readline()) for _ in range(acks)]
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        log = RecordLog(SqlRecordStore(engine_for(target)))
+        stored = {e.seq for e in log.store.entries()}
+        lost = len(set(acked) - stored)
+        ok = log.verify().ok
+        if database:
+            reset_database(engine_for(database))
+        return f"{acks:,} acknowledged, {lost} lost, {len(stored):,} stored, verifies: {ok}"
 
 
 def tally_seconds(n: int) -> float:
@@ -107,7 +144,11 @@ def main() -> None:
             {"measure": f"Merkle root of {args.verify:,} entries", "value": merkle_s,
              "unit": "s"},
             {"measure": f"tally (recount) {args.tally:,} published ballots",
-             "value": tally_seconds(args.tally), "unit": "s"}]
+             "value": tally_seconds(args.tally), "unit": "s"},
+            {"measure": "kill -9 of the writer, SQLite", "value": crash_test(None),
+             "unit": ""},
+            *([{"measure": "kill -9 of the writer, PostgreSQL",
+                "value": crash_test(args.postgres), "unit": ""}] if args.postgres else [])]
     write_results("record", f"# The public record\n\nMachine: {machine()}\n\nCommand: "
                   f"`python bench/bench_record.py --appends {args.appends} --verify "
                   f"{args.verify}{' --postgres URL' if args.postgres else ''}`; one run.\n\n"
