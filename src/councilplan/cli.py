@@ -583,6 +583,46 @@ def pay_set(database: DbArg, council: str, amount: float, actor: ActorOpt,
           lambda: out.print(f"pay of {council}'s delegate set to {amount:g}"))
 
 
+report_app = typer.Typer(help="Fulfilment reports, checked in public.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("check")
+def report_check(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory (techniques, plants).")],
+    reports: Annotated[Path, typer.Option(help="plant,technique,output,product,used")],
+    deliveries: Annotated[Path, typer.Option(help="supplier,receiver,product,quantity,"
+                                                  "entered_by")],
+    requests: Annotated[Path, typer.Option(help="council,product,quantity")],
+    council: Annotated[list[str] | None, typer.Option(
+        "--council", help="A known council that requested nothing (repeatable).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Flag mismatched deliveries, output without inputs and unknown parties; measure
+    fulfilment against the consumer councils' requests. Exit 1 when anything is flagged."""
+    from .councils.reports import check_reports, read_report_files
+
+    e = _run(lambda: read_economy(economy_dir))
+    plant_reports, entries, wanted = _run(lambda: read_report_files(reports, deliveries,
+                                                                    requests))
+    councils = {c for c, _ in wanted} | set(council or [])
+    result = _run(lambda: check_reports(e, plant_reports, entries, sorted(councils), wanted))
+    flags = [{"kind": f.kind, "subject": f.subject, "detail": f.detail} for f in result.flags]
+    s = {"flags": flags,
+         "fulfilment": [{"council": c, "product": p, "fulfilment": v}
+                        for (c, p), v in sorted(result.fulfilment.items())]}
+    _emit(s, as_json, lambda: _render_flags(flags))
+    if result.flags:
+        raise typer.Exit(1)
+
+
+def _render_flags(flags: list[dict[str, str]]) -> None:
+    for f in flags:
+        out.print(f"[red]{f['kind']}[/] {f['subject']}: {f['detail']}", highlight=False)
+    if not flags:
+        out.print("no flags")
+
+
 @app.command()
 def version(as_json: JsonOpt = False) -> None:
     """Print the version."""

@@ -10,7 +10,7 @@ from councilplan.councils.federation import (
     RotationLimit,
     replay,
 )
-from councilplan.errors import DomainError
+from councilplan.errors import DomainError, InvalidInput
 from councilplan.record import MemoryRecordStore, RecordLog
 
 MEMBERS = [f"m{i}" for i in range(5)]
@@ -143,3 +143,26 @@ def test_a_tied_recall_is_no_majority_for_removal(fed):
         fed.vote(recall, m, choice)  # m4 abstains
     assert fed.close(recall, actor="m1") == {"remove": 2, "keep": 2}
     assert fed.council("bakery").delegate == "m0"
+
+
+def test_the_constitution_changes_only_by_a_congress_ballot(fed):
+    fed.found_council("congress", "congress", skilled_pay=3000, actor="assembly")
+    for m in MEMBERS[:3]:
+        fed.admit(m, "congress", actor="assembly")
+    with pytest.raises(DomainError, match="only a congress"):
+        fed.open_constitution_ballot("bakery", {"max_consecutive_terms": 3}, actor="m0")
+    with pytest.raises(InvalidInput, match="no rule 'salary_of_the_leader'"):
+        fed.open_constitution_ballot("congress", {"salary_of_the_leader": 10}, actor="m0")
+    with pytest.raises(InvalidInput, match="pay cap multiple must be positive"):
+        fed.open_constitution_ballot("congress", {"pay_cap_multiple": 0}, actor="m0")
+    ballot = fed.open_constitution_ballot(
+        "congress", {"max_consecutive_terms": 3, "pay_cap_multiple": Fraction(6, 5)}, actor="m0")
+    assert fed.state.constitution.max_consecutive_terms == 2  # not before the vote
+    for m in MEMBERS[:3]:
+        fed.vote(ballot, m, "adopt")
+    fed.close(ballot, actor="m0")
+    assert fed.state.constitution.max_consecutive_terms == 3
+    assert fed.state.constitution.pay_cap_multiple == Fraction(6, 5)
+    assert replay(fed.log.store.entries()).constitution == fed.state.constitution
+    ballot, _ = elect(fed)
+    fed.set_pay("bakery", 3600, actor="m2", authority=ballot)  # 1.2 x 3000 is now allowed

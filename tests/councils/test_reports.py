@@ -50,3 +50,33 @@ def test_unknown_parties_and_techniques_are_flagged():
     assert kinds == ["unknown party", "unknown party", "unknown technique", "unknown technique"]
     with pytest.raises(InvalidInput, match="supplier or the receiver"):
         check_reports(e, [], [Delivery("farm", "bakery", "food", 1, "ministry")], COUNCILS, {})
+
+
+def test_report_check_from_files(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from councilplan.cli import app
+    from councilplan.economy import write_economy
+
+    write_economy(two_technique_economy(), tmp_path / "e")
+    (tmp_path / "r.csv").write_text("plant,technique,output,product,used\n"
+                                    "pit,t-coal,30,food,15\nfarm,t-food,50,power,4\n")
+    (tmp_path / "d.csv").write_text("supplier,receiver,product,quantity,entered_by\n"
+                                    "farm,bakery,food,40,supplier\n"
+                                    "farm,bakery,food,40,receiver\n"
+                                    "farm,ghost,food,3,supplier\n")
+    (tmp_path / "q.csv").write_text("council,product,quantity\nbakery,food,50\n")
+    args = ["report", "check", str(tmp_path / "e"), "--reports", str(tmp_path / "r.csv"),
+            "--deliveries", str(tmp_path / "d.csv"), "--requests", str(tmp_path / "q.csv")]
+    r = CliRunner().invoke(app, [*args, "--json"])
+    assert r.exit_code == 1, r.output
+    s = json.loads(r.stdout)
+    kinds = sorted(f["kind"] for f in s["flags"])
+    # food power input 4 allows 20 units at 0.2 power each: 50 is impossible
+    assert kinds == ["impossible output", "mismatch", "unknown party"]
+    assert s["fulfilment"] == [{"council": "bakery", "product": "food", "fulfilment": 0.8}]
+    (tmp_path / "q.csv").write_text("council,product,quantity\nbakery,food,lots\n")
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 2 and "q.csv:2, field 'quantity'" in r.output

@@ -11,6 +11,7 @@ voter to a choice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -77,6 +78,24 @@ class FederationState:
     drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
 
 
+def constitution_from(proposal: Mapping[str, Any], current: Constitution) -> Constitution:
+    """The constitution with the proposed rules changed; every value is checked."""
+    unknown = sorted(set(proposal) - {"recall_petition_share", "max_consecutive_terms",
+                                      "pay_cap_multiple"})
+    if unknown:
+        raise InvalidInput(f"the constitution has no rule {unknown[0]!r}")
+    share = _frac(proposal.get("recall_petition_share", current.recall_petition_share))
+    terms = int(proposal.get("max_consecutive_terms", current.max_consecutive_terms))
+    cap = _frac(proposal.get("pay_cap_multiple", current.pay_cap_multiple))
+    if not 0 < share <= 1:
+        raise InvalidInput("the recall petition share must be above 0 and at most 1")
+    if terms < 1:
+        raise InvalidInput("at least one consecutive term must be allowed")
+    if cap <= 0:
+        raise InvalidInput("the pay cap multiple must be positive")
+    return Constitution(share, terms, cap)
+
+
 def _frac(value: Any) -> Fraction:
     return Fraction(str(value))
 
@@ -122,6 +141,9 @@ def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
         c.delegate, c.terms = winner, {winner: served + 1}
         if c.parent is not None:
             s.councils[c.parent].members.add(winner)
+    elif open_ballot.purpose == "constitution" and winner == "adopt":
+        s.constitution = constitution_from(json.loads(open_ballot.target or "{}"),
+                                           s.constitution)
     elif open_ballot.purpose == "adoption" and winner == "adopt":
         s.adopted_plans[c.council_id] = open_ballot.target or ""
     elif open_ballot.purpose == "recall":
@@ -288,6 +310,17 @@ class Federation:
             self._open(council, "election", others, actor, None)
         return tally
 
+    def open_constitution_ballot(self, council_id: str, proposal: Mapping[str, Any], *,
+                                 actor: str) -> str:
+        """Put a change of the constitution to a congress: the rules change only by ballot."""
+        c = self.council(council_id)
+        self._require_member(actor, c)
+        if c.kind != "congress":
+            raise DomainError("only a congress can vote on the constitution")
+        constitution_from(proposal, self.state.constitution)  # refuse bad rules before voting
+        text = json.dumps({k: str(v) for k, v in proposal.items()}, sort_keys=True)
+        return self._open(c, "constitution", ["adopt", "reject"], actor, text)
+
     def open_adoption(self, council_id: str, plan_digest: str, *, actor: str) -> str:
         """Put a drafted plan (by its output digest) to the council's vote: computing a plan
         never makes it binding; only this ballot does."""
@@ -298,7 +331,7 @@ class Federation:
         return self._open(c, "adoption", ["adopt", "reject"], actor, plan_digest)
 
     def _winner(self, open_ballot: OpenBallot, tally: dict[str, int]) -> str | None:
-        if open_ballot.purpose in ("recall", "adoption"):
+        if open_ballot.purpose in ("recall", "adoption", "constitution"):
             yes = "remove" if open_ballot.purpose == "recall" else "adopt"
             no = "keep" if open_ballot.purpose == "recall" else "reject"
             return yes if tally.get(yes, 0) * 2 > sum(tally.values()) else no

@@ -9,14 +9,17 @@ Fulfilment is measured against what consumer councils asked for, in the receiver
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..economy.model import Economy
-from ..errors import InvalidInput
+from ..errors import InvalidInput, Location
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,54 @@ def _check_outputs(e: Economy, reports: Iterable[PlantReport], rtol: float) -> l
                               f"reported {r.output:g} of {e.products[int(e.technique_product[t])]}"
                               f" but its reported inputs allow at most {allowed:g}"))
     return flags
+
+
+def _read_csv(path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]
+              ) -> list[dict[str, Any]]:
+    """Rows of a small CSV file as dicts; errors name the file, line and field."""
+    if not path.is_file():
+        raise InvalidInput("file not found", Location(file=str(path)))
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"missing column {missing[0]!r}", Location(str(path), 1, missing[0]))
+        rows = []
+        for line, row in enumerate(reader, start=2):
+            if None in row or any(row[c] is None for c in columns):
+                raise InvalidInput("wrong number of fields", Location(str(path), line))
+            for c in numeric:
+                try:
+                    value = float(row[c])
+                except ValueError:
+                    raise InvalidInput(f"value {row[c]!r} is not a number",
+                                       Location(str(path), line, c)) from None
+                if not np.isfinite(value) or value < 0:
+                    raise InvalidInput(f"value {row[c]!r} must be a non-negative number",
+                                       Location(str(path), line, c))
+                row[c] = value
+            rows.append(row)
+    return rows
+
+
+def read_report_files(reports: Path, deliveries: Path, requests: Path
+                      ) -> tuple[list[PlantReport], list[Delivery], dict[tuple[str, str], float]]:
+    """``reports.csv`` plant,technique,output,product,used (one row per input used);
+    ``deliveries.csv`` supplier,receiver,product,quantity,entered_by;
+    ``requests.csv`` council,product,quantity."""
+    grouped: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+    for row in _read_csv(reports, ("plant", "technique", "output", "product", "used"),
+                         ("output", "used")):
+        key = (row["plant"], row["technique"])
+        _, used = grouped.setdefault(key, (row["output"], {}))
+        used[row["product"]] = used.get(row["product"], 0.0) + row["used"]
+    plant_reports = [PlantReport(p, t, out, used) for (p, t), (out, used) in grouped.items()]
+    entries = [Delivery(r["supplier"], r["receiver"], r["product"], r["quantity"],
+                        r["entered_by"])
+               for r in _read_csv(deliveries, ("supplier", "receiver", "product", "quantity",
+                                               "entered_by"), ("quantity",))]
+    wanted: dict[tuple[str, str], float] = {}
+    for r in _read_csv(requests, ("council", "product", "quantity"), ("quantity",)):
+        wanted[(r["council"], r["product"])] = wanted.get((r["council"], r["product"]), 0.0) \
+            + r["quantity"]
+    return plant_reports, entries, wanted
