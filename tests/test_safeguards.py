@@ -22,14 +22,14 @@ MEMBERS = ["ana", "ben", "cai", "dee", "eve"]
 
 
 @pytest.fixture
-def fed(tmp_path):
-    engine = engine_for(tmp_path / "fed.db")
+def fed(database):
+    engine = engine_for(database)
     f = Federation(RecordLog(SqlRecordStore(engine)), SqlBallotBox(engine))
     f.found_council("congress", "congress", skilled_pay=3000, actor="assembly")
     f.found_council("bakery", "workplace", parent="congress", skilled_pay=3000, actor="assembly")
     for m in MEMBERS:
         f.admit(m, "bakery", actor="assembly")
-    f.db = str(tmp_path / "fed.db")
+    f.db = database
     return f
 
 

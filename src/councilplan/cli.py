@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
@@ -432,9 +433,15 @@ def verify(
 
     if "://" not in database and not Path(database).is_file():
         _fail(InvalidInput("no such database file", Location(file=database)))
+    from .councils.federation import check_projection
+
     log = RecordLog(_run(lambda: SqlRecordStore(engine_for(database, read_only=True),
                                                    create=False)))
     result = _run(log.verify)
+    if result.ok:
+        bad, problem = check_projection(log.store.entries())
+        if bad is not None:
+            result = replace(result, ok=False, first_bad=bad, problem=problem)
     checkpoint = _run(log.checkpoint) if result.ok else None
     s = {"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad,
          "problem": result.problem, "head": result.head,
@@ -517,7 +524,8 @@ def council_show(database: DbArg, council: str, as_json: JsonOpt = False) -> Non
     fed = _federation(database)
     c = _run(lambda: fed.council(council))
     s = {"council": c.council_id, "kind": c.kind, "parent": c.parent,
-         "members": sorted(c.members), "delegate": c.delegate, "delegate_pay": str(c.delegate_pay),
+         "members": sorted(c.members), "delegate": c.delegate, "mandate": c.mandate,
+         "delegate_pay": str(c.delegate_pay),
          "skilled_pay": str(c.skilled_pay), "terms": c.terms, "petition": sorted(c.petition),
          "open_ballots": sorted(b for b, ob in fed.state.ballots.items()
                                 if ob.council == council)}
@@ -527,11 +535,51 @@ def council_show(database: DbArg, council: str, as_json: JsonOpt = False) -> Non
 @ballot_app.command("open-election")
 def ballot_open(database: DbArg, council: str, actor: ActorOpt,
                 candidate: Annotated[list[str], typer.Option("--candidate")],
+                mandate: Annotated[str | None, typer.Option(
+                    help="A binding mandate the delegate is elected on.")] = None,
                 as_json: JsonOpt = False) -> None:
     """Open an election of the council's delegate among the candidates."""
     fed = _federation(database)
-    ballot = _run(lambda: fed.open_election(council, candidate, actor=actor))
+    ballot = _run(lambda: fed.open_election(council, candidate, actor=actor, mandate=mandate))
     _emit({"ballot": ballot}, as_json, lambda: out.print(ballot))
+
+
+@ballot_app.command("open-priority")
+def ballot_open_priority(database: DbArg, council: str, actor: ActorOpt,
+                         option: Annotated[list[str], typer.Option("--option")],
+                         points: Annotated[int, typer.Option(help="Points per member.")] = 10,
+                         as_json: JsonOpt = False) -> None:
+    """Open a priority ballot: members spread points over products or projects."""
+    fed = _federation(database)
+    ballot = _run(lambda: fed.open_priority(council, option, points=points, actor=actor))
+    _emit({"ballot": ballot}, as_json, lambda: out.print(ballot))
+
+
+@ballot_app.command("open-adoption")
+def ballot_open_adoption(database: DbArg, council: str, plan_digest: str, actor: ActorOpt,
+                         as_json: JsonOpt = False) -> None:
+    """Put a drafted plan (by its output digest) to the council's vote."""
+    fed = _federation(database)
+    ballot = _run(lambda: fed.open_adoption(council, plan_digest, actor=actor))
+    _emit({"ballot": ballot}, as_json, lambda: out.print(ballot))
+
+
+@ballot_app.command("targets")
+def ballot_targets(database: DbArg, ballot: str,
+                   targets: Annotated[Path, typer.Option(help="product,target quantities")],
+                   output: Annotated[Path, typer.Option("-o", "--output")],
+                   as_json: JsonOpt = False) -> None:
+    """Write a closed priority ballot's tally as the targets file of `optimise --targets`."""
+    from .councils import write_priority_targets
+    from .councils.reports import read_targets_quantities
+
+    fed = _federation(database)
+    if ballot not in fed.state.results:
+        _fail(InvalidInput(f"ballot {ballot!r} has no closed result"))
+    quantities = _run(lambda: read_targets_quantities(targets))
+    _run(lambda: write_priority_targets(fed.state.results[ballot], quantities, output))
+    _emit({"ballot": ballot, "output": str(output)}, as_json,
+          lambda: out.print(f"wrote {output}"))
 
 
 @ballot_app.command("vote")
@@ -539,8 +587,21 @@ def ballot_vote(database: DbArg, ballot: str, voter: str, choice: str,
                 as_json: JsonOpt = False) -> None:
     """Cast a secret vote; prints the receipt to check it was counted."""
     fed = _federation(database)
-    receipt = _run(lambda: fed.vote(ballot, voter, choice))
+    receipt = _run(lambda: fed.vote(ballot, voter, _parse_choice(choice)))
     _emit({"ballot": ballot, "receipt": receipt}, as_json, lambda: out.print(receipt))
+
+
+def _parse_choice(text: str) -> Any:
+    """"ana" for one option, "bread=7,steel=3" for points."""
+    if "=" not in text:
+        return text
+    points = {}
+    for part in text.split(","):
+        option, _, value = part.partition("=")
+        if not value.strip().isdigit():
+            raise InvalidInput(f"points for {option.strip()!r} must be a whole number")
+        points[option.strip()] = int(value)
+    return points
 
 
 @ballot_app.command("close")

@@ -17,8 +17,8 @@ def cli(*args, code=0):
 
 
 @pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "federation.db"
+def db(database):
+    path = database
     cli("council", "found", path, "district", "--kind", "district", "--skilled-pay", 3200,
         "--actor", "assembly")
     cli("council", "found", path, "bakery", "--kind", "workplace", "--parent", "district",
@@ -62,3 +62,49 @@ def test_bad_acts_are_refused_with_clear_messages(db):
     out = cli("council", "found", db, "mine", "--kind", "ministry", "--skilled-pay", 1,
               "--actor", "x", code=2)
     assert "council kind 'ministry'" in out
+
+
+def test_priority_ballot_from_the_command_line_steers_optimise(db, tmp_path):
+    from councilplan.economy import write_economy
+    from councilplan.testing import two_technique_economy
+
+    ballot = cli("ballot", "open-priority", db, "bakery", "--actor", "ana", "--option", "power",
+                 "--option", "food", "--points", 10, "--json")["ballot"]
+    for m in ("ana", "ben", "cai"):
+        cli("ballot", "vote", db, ballot, m, "power=2,food=8")
+    cli("ballot", "vote", db, ballot, "dee", "power=11", code=2)  # more points than allowed
+    assert cli("ballot", "close", db, ballot, "--actor", "ana", "--json")["tally"] == \
+        {"power": 6, "food": 24}
+    (tmp_path / "q.csv").write_text("product,target\npower,100\nfood,50\n")
+    cli("ballot", "targets", db, ballot, "--targets", tmp_path / "q.csv", "-o",
+        tmp_path / "t.csv")
+    assert (tmp_path / "t.csv").read_text().splitlines()[1:] == ['"food",50,0.8',
+                                                                  '"power",100,0.2']
+    write_economy(two_technique_economy(), tmp_path / "e")
+    s = cli("optimise", tmp_path / "e", "-o", tmp_path / "p", "--targets", tmp_path / "t.csv",
+            "--json")
+    assert s["targets"] == 2
+
+
+def test_mandate_is_shown_and_the_record_replays(db):
+    ballot = cli("ballot", "open-election", db, "bakery", "--actor", "ana", "--candidate", "ben",
+                 "--mandate", "vote against the night shift", "--json")["ballot"]
+    cli("ballot", "vote", db, ballot, "ana", "ben")
+    cli("ballot", "close", db, ballot, "--actor", "ana")
+    assert cli("council", "show", db, "bakery", "--json")["mandate"] == \
+        "vote against the night shift"
+    assert cli("verify", db, "--json")["ok"]
+
+
+def test_verify_catches_an_entry_written_around_the_rules(db):
+    from councilplan.record import RecordLog
+    from councilplan.store import SqlRecordStore, engine_for
+
+    # properly chained, but it acts on a council that was never founded
+    RecordLog(SqlRecordStore(engine_for(db))).append(
+        "member.joined", actor="operator", authority="constitution",
+        payload={"council": "ghost-ministry", "member": "ana"})
+    r = runner.invoke(app, ["verify", str(db), "--json"])
+    assert r.exit_code == 1
+    s = json.loads(r.stdout)
+    assert s["first_bad"] == 7 and "member.joined cannot apply" in s["problem"]

@@ -55,6 +55,7 @@ class Council:
     skilled_pay: Fraction
     members: set[str] = field(default_factory=set)
     delegate: str | None = None
+    mandate: str | None = None  # the binding mandate the delegate was elected on, if any
     delegate_pay: Fraction = Fraction(0)
     terms: dict[str, int] = field(default_factory=dict)  # consecutive terms served
     petition: set[str] = field(default_factory=set)
@@ -64,8 +65,9 @@ class Council:
 class OpenBallot:
     ballot: SecretBallot
     council: str
-    purpose: str  # "election" or "recall"
-    target: str | None = None  # the delegate a recall is about
+    purpose: str  # "election", "recall", "adoption", "constitution" or "priority"
+    target: str | None = None  # the delegate, plan digest or proposal the ballot is about
+    mandate: str | None = None
 
 
 @dataclass
@@ -121,8 +123,9 @@ def _joined(s: FederationState, p: Mapping[str, Any]) -> None:
 def _ballot_opened(s: FederationState, p: Mapping[str, Any]) -> None:
     c = s.councils[p["council"]]
     s.ballots[p["ballot"]] = OpenBallot(
-        SecretBallot(p["ballot"], frozenset(c.members), tuple(p["options"])), p["council"],
-        p["purpose"], p.get("target"))
+        SecretBallot(p["ballot"], frozenset(c.members), tuple(p["options"]),
+                     rule=p.get("rule", "single"), points=int(p.get("points", 0))),
+        p["council"], p["purpose"], p.get("target"), p.get("mandate"))
 
 
 def _voted(s: FederationState, p: Mapping[str, Any]) -> None:
@@ -132,13 +135,13 @@ def _voted(s: FederationState, p: Mapping[str, Any]) -> None:
 def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
     open_ballot = s.ballots.pop(p["ballot"])
     c = s.councils[open_ballot.council]
-    s.results[p["ballot"]] = recount([tuple(b) for b in p["ballots"]], "single",
-                                     len(open_ballot.ballot.electorate))
+    s.results[p["ballot"]] = recount([(r, _as_choice(c)) for r, c in p["ballots"]],
+                                     open_ballot.ballot.rule, len(open_ballot.ballot.electorate))
     winner = p["winner"]
     if open_ballot.purpose == "election" and winner is not None:
         served = c.terms.get(winner, 0) if winner == c.delegate else 0
         _unseat(s, c)
-        c.delegate, c.terms = winner, {winner: served + 1}
+        c.delegate, c.terms, c.mandate = winner, {winner: served + 1}, open_ballot.mandate
         if c.parent is not None:
             s.councils[c.parent].members.add(winner)
     elif open_ballot.purpose == "constitution" and winner == "adopt":
@@ -153,11 +156,18 @@ def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
             c.terms = {}
 
 
+def _as_choice(choice: Any) -> Any:
+    """A published choice as the tally reads it (JSON turns tuples into lists)."""
+    if isinstance(choice, list):
+        return tuple(tuple(c) if isinstance(c, list) else c for c in choice)
+    return choice
+
+
 def _unseat(s: FederationState, c: Council) -> None:
     """The delegate leaves office and, with it, the seat in the parent council."""
     if c.delegate is not None and c.parent is not None:
         s.councils[c.parent].members.discard(c.delegate)
-    c.delegate, c.delegate_pay = None, Fraction(0)
+    c.delegate, c.delegate_pay, c.mandate = None, Fraction(0), None
 
 
 def _signed(s: FederationState, p: Mapping[str, Any]) -> None:
@@ -190,6 +200,18 @@ def replay(entries: Iterable[Entry]) -> FederationState:
     for entry in entries:
         apply(state, entry)
     return state
+
+
+def check_projection(entries: Iterable[Entry]) -> tuple[int | None, str]:
+    """Replay the record; the first entry that cannot apply to the state before it (an act
+    on a council or ballot that does not exist, say) is returned with the reason."""
+    state = FederationState()
+    for entry in entries:
+        try:
+            apply(state, entry)
+        except (KeyError, ValueError, TypeError, InvalidInput) as exc:
+            return entry.seq, f"{entry.kind} cannot apply: {exc!r}"
+    return None, ""
 
 
 class BallotBox(Protocol):
@@ -255,7 +277,9 @@ class Federation:
         self._record("member.joined", actor, CONSTITUTION,
                      {"council": council_id, "member": member})
 
-    def open_election(self, council_id: str, candidates: list[str], *, actor: str) -> str:
+    def open_election(self, council_id: str, candidates: list[str], *, actor: str,
+                      mandate: str | None = None) -> str:
+        """Open the election of the council's delegate, optionally on a binding mandate."""
         c = self.council(council_id)
         self._require_member(actor, c)
         limit = self.state.constitution.max_consecutive_terms
@@ -264,18 +288,30 @@ class Federation:
             if cand == c.delegate and c.terms.get(cand, 0) >= limit:
                 raise RotationLimit(f"{cand!r} has served {limit} consecutive terms in "
                                     f"{council_id!r}")
-        return self._open(c, "election", candidates, actor, None)
+        return self._open(c, "election", candidates, actor, None, mandate=mandate)
+
+    def open_priority(self, council_id: str, options: list[str], *, points: int, actor: str
+                      ) -> str:
+        """Open a priority ballot: members spread ``points`` over the options; the tally
+        becomes the targets' weights (:func:`write_priority_targets`)."""
+        c = self.council(council_id)
+        self._require_member(actor, c)
+        if points < 1 or len(set(options)) != len(options) or not options:
+            raise InvalidInput("a priority ballot needs distinct options and at least 1 point")
+        return self._open(c, "priority", options, actor, None, rule="points", points=points)
 
     def _open(self, c: Council, purpose: str, options: list[str], actor: str,
-              target: str | None) -> str:
-        last = self.log.store.last()
-        ballot_id = f"ballot:{c.council_id}:{1 if last is None else last.seq + 1}"
+              target: str | None, *, mandate: str | None = None, rule: str = "single",
+              points: int = 0) -> str:
+        head = self.log.store.last()
+        ballot_id = f"ballot:{c.council_id}:{1 if head is None else head.seq + 1}"
         self._record("ballot.opened", actor, CONSTITUTION,
                      {"ballot": ballot_id, "council": c.council_id, "purpose": purpose,
-                      "options": options, "target": target})
+                      "options": options, "target": target, "mandate": mandate,
+                      "rule": rule, "points": points})
         return ballot_id
 
-    def vote(self, ballot_id: str, voter: str, choice: str) -> str:
+    def vote(self, ballot_id: str, voter: str, choice: Any) -> str:
         """Cast a secret vote; returns the voter's receipt. The record notes that the voter
         voted; the choice stays in the ballot box (in memory, for now) until the close."""
         open_ballot = self._ballot(ballot_id)
@@ -299,8 +335,8 @@ class Federation:
         open_ballot = self._ballot(ballot_id)
         council = self.council(open_ballot.council)
         self._require_member(actor, council)
-        published = self.box.contents(ballot_id)
-        tally = recount(published, "single", len(open_ballot.ballot.electorate))
+        published = [(r, _as_choice(c)) for r, c in self.box.contents(ballot_id)]
+        tally = recount(published, open_ballot.ballot.rule, len(open_ballot.ballot.electorate))
         winner = self._winner(open_ballot, tally)
         self._record("ballot.closed", actor, ballot_id,
                      {"ballot": ballot_id, "ballots": [list(b) for b in published],
@@ -335,7 +371,7 @@ class Federation:
             yes = "remove" if open_ballot.purpose == "recall" else "adopt"
             no = "keep" if open_ballot.purpose == "recall" else "reject"
             return yes if tally.get(yes, 0) * 2 > sum(tally.values()) else no
-        if not tally:
+        if not tally or open_ballot.purpose == "priority":
             return None
         best = max(tally.values())
         tied = sorted(o for o, v in tally.items() if v == best)

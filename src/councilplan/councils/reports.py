@@ -170,3 +170,9 @@ def read_report_files(reports: Path, deliveries: Path, requests: Path
         wanted[(r["council"], r["product"])] = wanted.get((r["council"], r["product"]), 0.0) \
             + r["quantity"]
     return plant_reports, entries, wanted
+
+
+def read_targets_quantities(path: Path) -> dict[str, float]:
+    """``product,target`` rows: the quantities a priority ballot's weights attach to."""
+    return {r["product"]: r["target"] for r in _read_csv(Path(path), ("product", "target"),
+                                                         ("target",))}
