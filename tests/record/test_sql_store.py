@@ -17,11 +17,15 @@ def execute(database, statement, **params):
     engine.dispose()
 
 
-def make_record(database, n=5):
+def make_record(database):
+    """Five real federation events: a council is founded and four members join."""
     log = RecordLog(SqlRecordStore(engine_for(database)))
-    for i in range(n):
-        log.append("ballot.counted", actor=f"member:{i}", authority=f"ballot:{i}",
-                   payload={"votes": 100 + i, "electorate": 1617})
+    log.append("council.founded", actor="assembly", authority="constitution",
+               payload={"council": "bakery", "kind": "workplace", "parent": None,
+                        "skilled_pay": "3000"})
+    for i in range(4):
+        log.append("member.joined", actor="assembly", authority="constitution",
+                   payload={"council": "bakery", "member": f"member:{i}"})
     return log
 
 
@@ -41,7 +45,7 @@ def test_record_survives_reopening_and_verifies(database):
 def test_row_edited_directly_in_the_database_is_named(database):
     make_record(database)
     execute(database, "UPDATE record_entries SET payload = :p WHERE seq = 3",
-            p=json.dumps({"votes": 2122, "electorate": 1617}))
+            p=json.dumps({"council": "bakery", "member": "stalin"}))
     code, s = verify(database)
     assert code == 1 and not s["ok"] and s["first_bad"] == 3 and "altered" in s["problem"]
 
