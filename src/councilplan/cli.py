@@ -318,6 +318,10 @@ def fiveyear(
     capital_goods: Annotated[int, typer.Option(help="How many products are capital goods.")] =
         20,
     seed: Annotated[int, typer.Option(help="Seed of the generated capital structure.")] = 0,
+    capital: Annotated[Path | None, typer.Option(
+        help="Directory with capital_goods.csv and capital_requirements.csv; without it the "
+             "capital structure is generated.")] = None,
+    lag: Annotated[int, typer.Option(help="Periods before new capital can be used.")] = 1,
     solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
         SolverChoice.auto,
     as_json: JsonOpt = False,
@@ -327,11 +331,12 @@ def fiveyear(
     The capital structure (which products are capital goods, what each technique needs of them,
     initial stocks, depreciation) is generated from --capital-goods and --seed.
     """
-    from .planning.fiveyear import five_year_plan, generate_capital
+    from .planning.fiveyear import five_year_plan, generate_capital, read_capital
     from .planning.output import fiveyear_summary, write_fiveyear_plan
 
     e = _run(lambda: read_economy(economy_dir))
-    cap = _run(lambda: generate_capital(e, capital_goods, seed=seed))
+    cap = _run(lambda: read_capital(capital, e, lag=lag) if capital is not None
+               else generate_capital(e, capital_goods, seed=seed))
     with _progress(f"solving {periods} years", as_json):
         plan = _run(lambda: five_year_plan(e, cap, periods=periods, growth=growth,
                                            terminal=terminal,

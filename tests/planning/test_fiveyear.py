@@ -81,3 +81,28 @@ def test_cli_fiveyear(tmp_path, economy):
     s = json.loads(r.stdout)
     assert len(s["years"]) == 3 and s["solver"]["duality_gap"] < 1e-8
     assert (tmp_path / "f" / "years.csv").is_file()
+
+
+def test_capital_from_files_round_trips_the_generated_structure(tmp_path, economy, capital):
+    from councilplan.planning.fiveyear import read_capital
+
+    e = economy
+    goods = [e.products[int(g)] for g in capital.goods]
+    lines = ["product,initial_stock,depreciation"] + [
+        f"{g},{float(s)!r},{float(d)!r}" for g, s, d in zip(goods, capital.initial, capital.depreciation,
+                                               strict=True)]
+    (tmp_path / "capital_goods.csv").write_text("\n".join(lines) + "\n")
+    B = capital.requirement.tocoo()
+    lines = ["technique,product,stock_per_unit"] + [
+        f"{e.techniques[int(t)]},{goods[int(k)]},{float(v)!r}" for t, k, v in zip(B.row, B.col, B.data,
+                                                                           strict=True)]
+    (tmp_path / "capital_requirements.csv").write_text("\n".join(lines) + "\n")
+    back = read_capital(tmp_path, e)
+    assert (back.requirement != capital.requirement).nnz == 0
+    a = five_year_plan(e, back, periods=3)
+    b = five_year_plan(e, capital, periods=3)
+    assert a.fulfilment == pytest.approx(b.fulfilment, rel=1e-9)
+    with open(tmp_path / "capital_requirements.csv", "a") as f:
+        f.write(f"{e.techniques[0]},{e.products[0] if e.products[0] not in goods else 'x'},1\n")
+    with pytest.raises(InvalidInput, match=r"capital_requirements.csv:\d+, field 'product'"):
+        read_capital(tmp_path, e)

@@ -16,14 +16,16 @@ this model capital stocks are the capacity: the techniques' fixed capacities are
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..economy.model import Economy
-from ..errors import Infeasible, InvalidInput
+from ..errors import Infeasible, InvalidInput, Location
 from ..validation import FloatArray, IndexArray, check_matrix, check_vector
 from ._highs import LinearProgram, LPStatus
 from .balance import balanced_plan
@@ -274,3 +276,70 @@ def _result(e: Economy, cap: CapitalStock, T: int, growth: float, c: FloatArray,
             "periods": T, "growth": growth, "terminal": terminal, "lag": cap.lag,
             "solver": method}),
     )
+
+
+def read_capital(directory: Path | str, economy: Economy, *, lag: int = 1) -> CapitalStock:
+    """Capital from CSV files: ``capital_goods.csv`` (product,initial_stock,depreciation) and
+    ``capital_requirements.csv`` (technique,product,stock_per_unit). Errors name file and line."""
+    directory = Path(directory)
+    goods_rows = _capital_rows(directory / "capital_goods.csv",
+                               ("product", "initial_stock", "depreciation"))
+    req_rows = _capital_rows(directory / "capital_requirements.csv",
+                             ("technique", "product", "stock_per_unit"))
+    names = [r["product"] for _, r in goods_rows]
+    if len(set(names)) != len(names):
+        line = next(n for n, r in goods_rows if names.count(r["product"]) > 1)
+        raise InvalidInput("capital good listed twice",
+                           Location(str(directory / "capital_goods.csv"), line, "product"))
+    goods = _positions(economy.products, goods_rows, "product",
+                       directory / "capital_goods.csv")
+    column = {name: k for k, name in enumerate(names)}
+    cols, vals = [], []
+    for line, r in req_rows:
+        if r["product"] not in column:
+            raise InvalidInput(f"{r['product']!r} is not a capital good",
+                               Location(str(directory / "capital_requirements.csv"), line,
+                                        "product"))
+        cols.append(column[r["product"]])
+        vals.append(_number(r, "stock_per_unit", line, directory / "capital_requirements.csv"))
+    rows = list(_positions(economy.techniques, req_rows, "technique",
+                           directory / "capital_requirements.csv"))
+    B = sp.csr_array((vals, (rows, cols)), shape=(economy.n_techniques, len(names)))
+    path = directory / "capital_goods.csv"
+    return CapitalStock(
+        goods=np.asarray(goods, dtype=np.int64), requirement=B,
+        initial=np.array([_number(r, "initial_stock", n, path) for n, r in goods_rows]),
+        depreciation=np.array([_number(r, "depreciation", n, path) for n, r in goods_rows]),
+        lag=lag)
+
+
+def _capital_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    if not path.is_file():
+        raise InvalidInput("file not found", Location(file=str(path)))
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"missing column {missing[0]!r}", Location(str(path), 1, missing[0]))
+        return list(enumerate(reader, start=2))
+
+
+def _number(row: dict[str, str], field: str, line: int, path: Path) -> float:
+    try:
+        value = float(row[field])
+    except (TypeError, ValueError):
+        raise InvalidInput(f"value {row[field]!r} is not a number",
+                           Location(str(path), line, field)) from None
+    if not np.isfinite(value) or value < 0:
+        raise InvalidInput(f"value {row[field]!r} must be a non-negative number",
+                           Location(str(path), line, field))
+    return value
+
+
+def _positions(index: Any, rows: list[tuple[int, dict[str, str]]], field: str, path: Path
+               ) -> Any:
+    try:
+        return index.positions([r[field] for _, r in rows])
+    except InvalidInput as exc:
+        line = next(n for n, r in rows if r[field] == exc.location.item)
+        raise InvalidInput(exc.reason, Location(str(path), line, field)) from None
