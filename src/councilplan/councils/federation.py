@@ -40,7 +40,8 @@ class RotationLimit(DomainError):
 
 @dataclass(frozen=True)
 class Constitution:
-    """The federation's rules; changing them is itself a ballot (not modelled yet)."""
+    """The federation's rules; they change only by a congress ballot
+    (:meth:`Federation.open_constitution_ballot`)."""
 
     recall_petition_share: Fraction = Fraction(1, 5)
     max_consecutive_terms: int = 2
