@@ -156,3 +156,26 @@ def test_weighted_output_matches_demplan_reference():
                                               e.n_products + e.labour))
     np.testing.assert_allclose(ours.total_labour, ref.objective_value, rtol=1e-6)
     assert demplan is not None
+
+
+def test_non_substitution_matches_highs_and_certifies_itself():
+    from councilplan.planning.nonsubstitution import least_labour_techniques
+
+    e = with_alternative_techniques(generate_economy(400, 8, seed=21), 3, seed=21)
+    e = replace(e, capacity=np.full(e.n_techniques, np.inf),
+                resource_limits=np.full(e.n_resources, np.inf))
+    y = np.clip(e.final_demand.sum(axis=1), 0, None)
+    fast = optimal_plan(e, Targets(y, np.ones_like(y)), objective="min-labour")
+    assert fast.solver == "non-substitution"
+    exact = optimal_plan(e, Targets(y, np.ones_like(y)), objective="min-labour",
+                         solver="simplex")
+    np.testing.assert_allclose(fast.total_labour, exact.total_labour, rtol=1e-9)
+    # prices of products nobody asks for are degenerate in the LP (any value in [0, v] is dual
+    # optimal), so compare where there is a target
+    tg = y > 0
+    np.testing.assert_allclose(fast.product_prices[tg], exact.product_prices[tg], rtol=1e-7)
+    assert fast.duality_gap < 1e-9 and fast.min_fulfilment == pytest.approx(1.0)
+    # the same technique choice is optimal for any other final demand (non-substitution)
+    other = least_labour_techniques(e, y[::-1].copy())
+    np.testing.assert_array_equal(other.chosen, least_labour_techniques(e, y).chosen)
+    assert other.min_reduced_cost >= -1e-9

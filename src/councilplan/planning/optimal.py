@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from ..economy.model import Economy
 from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounded
 from ..validation import FloatArray, check_vector
+from . import nonsubstitution
 from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
 from .provenance import Provenance, make_provenance
 
@@ -205,6 +206,8 @@ def optimal_plan(
                  labels=e.products)
     if not t.targeted.size and objective != "weighted-output":
         raise InvalidInput("no product has a positive target")
+    if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
+        return _least_labour(e, t)
     st = _structure(e)
     method = choose_solver(e.n_techniques, solver)
     options = {"method": method, "time_limit": time_limit, "tolerance": tolerance}
@@ -230,6 +233,32 @@ def optimal_plan(
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
     return _plan(e, st, t, objective, sol, z, hv, options)
+
+
+def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
+    """Min-labour without capacity or resource limits: exact by the non-substitution theorem."""
+    import time
+
+    t0 = time.perf_counter()
+    choice = nonsubstitution.least_labour_techniques(e, t.quantity)
+    z = choice.activity
+    S = sp.csr_array((np.ones(e.n_techniques), (e.technique_product, np.arange(e.n_techniques))),
+                     shape=(e.n_products, e.n_techniques))
+    net = S @ z - e.input_coefficients.T @ z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fulfilment = np.where(t.quantity > 0, net / t.quantity, np.nan)
+    return OptimalPlan(
+        objective="min-labour", activity=z, net_output=net, targets=t, fulfilment=fulfilment,
+        min_fulfilment=float(np.nanmin(fulfilment)), harmony=None,
+        total_labour=choice.total_labour, resource_use=e.resource_coefficients.T @ z,
+        product_prices=choice.labour_values, resource_prices=np.zeros(e.n_resources),
+        capacity_prices=np.zeros(e.n_techniques), binding=(),
+        objective_value=choice.total_labour, duality_gap=choice.duality_gap,
+        solver="non-substitution", iterations=choice.iterations,
+        seconds=time.perf_counter() - t0,
+        provenance=make_provenance(e, None, "optimal/min-labour",
+                                   {"method": "non-substitution"}),
+    )
 
 
 def _solve(lp: LinearProgram, options: dict[str, Any]) -> LPSolution:

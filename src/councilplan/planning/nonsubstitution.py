@@ -1,0 +1,88 @@
+"""Least-labour choice of techniques when nothing but labour is scarce.
+
+With labour the only primary input, no joint production and no capacity or resource limits,
+the non-substitution theorem (Samuelson) says one choice of techniques is cost-minimal for every
+final demand. It is the fixed point of v_i = min over techniques t of product i of
+(l_t + a_t . v), found here by policy iteration: compute labour values for the current choice,
+switch every product to its cheapest technique at those values, repeat until nothing changes.
+Each step is one sparse Leontief solve, so it scales like the balanced plan.
+
+The result is certified: v is dual feasible (l_t + a_t . v - v_product(t) >= 0 for every
+technique) and total labour equals v . y, so the duality gap is zero up to rounding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..economy.model import Economy
+from ..errors import InvalidInput, NotConverged
+from ..validation import FloatArray, IndexArray
+from .leontief import ensure_converged, solve_leontief
+from .productivity import check_productive
+
+
+@dataclass(frozen=True, eq=False)
+class TechniqueChoice:
+    """The chosen technique of each product, activities, labour values and the certificate."""
+
+    chosen: IndexArray  # (n_products,) technique positions
+    activity: FloatArray  # (n_techniques,)
+    labour_values: FloatArray  # (n_products,)
+    total_labour: float
+    min_reduced_cost: float  # >= -tolerance certifies optimality
+    duality_gap: float
+    iterations: int
+
+
+def applies(economy: Economy) -> bool:
+    """True when no capacity and no resource limit is finite (only labour is counted)."""
+    return bool(np.isinf(economy.capacity).all() and np.isinf(economy.resource_limits).all())
+
+
+def least_labour_techniques(economy: Economy, final_demand: Any, *, rtol: float = 1e-12,
+                            max_rounds: int = 100) -> TechniqueChoice:
+    """Policy iteration for the least-labour technique choice; ``final_demand`` (n_products,)."""
+    e = economy
+    if not applies(e):
+        raise InvalidInput("the non-substitution method needs unlimited capacities and resources")
+    y = np.asarray(final_demand, dtype=np.float64)
+    labour = np.asarray(e.resource_coefficients[:, e.labour].sum(axis=1)).ravel()
+    out = e.technique_product
+    chosen = _cheapest(out, labour, e.n_products)
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds > max_rounds:
+            raise NotConverged(f"technique choice still changing after {max_rounds} rounds")
+        M = sp.csr_array(e.input_coefficients[chosen])
+        check_productive(M, e.products)
+        v = ensure_converged(solve_leontief(M, labour[chosen], rtol=rtol), "labour values").z
+        cost = labour + e.input_coefficients @ v
+        best = _cheapest(out, cost, e.n_products)
+        better = cost[best] < cost[chosen] * (1 - 1e-12)
+        if not better.any():
+            break
+        chosen = np.where(better, best, chosen)
+    x = ensure_converged(solve_leontief(M.T, y, rtol=rtol), "gross output").z
+    activity = np.zeros(e.n_techniques)
+    activity[chosen] = x
+    total = float(labour @ activity)
+    reduced = cost - v[out]
+    gap = abs(total - float(v @ y)) / max(1.0, abs(total))
+    return TechniqueChoice(chosen, activity, v, total, float(reduced.min()), gap, rounds)
+
+
+def _cheapest(product: IndexArray, cost: FloatArray, n_products: int) -> IndexArray:
+    """For every product, the position of its technique with the least cost."""
+    order = np.lexsort((cost, product))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = product[order][1:] != product[order][:-1]
+    picked = order[first]
+    if picked.size != n_products:
+        raise InvalidInput("every product needs a technique")
+    return picked[np.argsort(product[picked])].astype(np.int64)
