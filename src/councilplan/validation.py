@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -90,3 +92,32 @@ def check_vector(
         kind = "negative" if v[i] < 0 else "not a finite number"
         raise InvalidInput(f"{name}[{label!s}] is {kind} ({v[i]!r})", Location(item=str(label)))
     return v
+
+
+def read_csv_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) pairs of a small CSV file with the given columns; errors name file and line."""
+    if not path.is_file():
+        raise InvalidInput("file not found", Location(file=str(path)))
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InvalidInput(f"missing column {missing[0]!r}", Location(str(path), 1, missing[0]))
+        rows = list(enumerate(reader, start=2))
+    for line, row in rows:
+        if None in row or any(row[c] is None for c in columns):
+            raise InvalidInput("wrong number of fields", Location(str(path), line))
+    return rows
+
+
+def non_negative_number(row: dict[str, str], field: str, line: int, path: Path) -> float:
+    """The number in ``row[field]``; not a number, infinite or negative names file and line."""
+    try:
+        value = float(row[field])
+    except (TypeError, ValueError):
+        raise InvalidInput(f"value {row[field]!r} is not a number",
+                           Location(str(path), line, field)) from None
+    if not np.isfinite(value) or value < 0:
+        raise InvalidInput(f"value {row[field]!r} must be a non-negative number",
+                           Location(str(path), line, field))
+    return value

@@ -77,6 +77,7 @@ class FederationState:
     councils: dict[str, Council] = field(default_factory=dict)
     ballots: dict[str, OpenBallot] = field(default_factory=dict)
     results: dict[str, dict[str, int]] = field(default_factory=dict)
+    published: dict[str, dict[str, Any]] = field(default_factory=dict)  # ballot -> receipts
     adopted_plans: dict[str, str] = field(default_factory=dict)  # council -> plan digest
     drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
 
@@ -136,8 +137,10 @@ def _voted(s: FederationState, p: Mapping[str, Any]) -> None:
 def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
     open_ballot = s.ballots.pop(p["ballot"])
     c = s.councils[open_ballot.council]
-    s.results[p["ballot"]] = recount([(r, _as_choice(c)) for r, c in p["ballots"]],
-                                     open_ballot.ballot.rule, len(open_ballot.ballot.electorate))
+    ballots = [(r, _as_choice(c)) for r, c in p["ballots"]]
+    s.results[p["ballot"]] = recount(ballots, open_ballot.ballot.rule,
+                                     len(open_ballot.ballot.electorate))
+    s.published[p["ballot"]] = dict(ballots)
     winner = p["winner"]
     if open_ballot.purpose == "election" and winner is not None:
         served = c.terms.get(winner, 0) if winner == c.delegate else 0
@@ -324,9 +327,8 @@ class Federation:
     def check_receipt(self, ballot_id: str, receipt: str) -> Any:
         """The choice counted under ``receipt``: from the box while the ballot is open, from
         the published ballots in the record once it has closed."""
-        for entry in self.log.store.entries():
-            if entry.kind == "ballot.closed" and entry.payload["ballot"] == ballot_id:
-                return dict((r, c) for r, c in entry.payload["ballots"]).get(receipt)
+        if ballot_id in self.state.published:
+            return self.state.published[ballot_id].get(receipt)
         return dict(self.box.contents(ballot_id)).get(receipt)
 
     def close(self, ballot_id: str, *, actor: str) -> dict[str, int]:

@@ -9,7 +9,6 @@ Fulfilment is measured against what consumer councils asked for, in the receiver
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..economy.model import Economy
-from ..errors import InvalidInput, Location
+from ..errors import InvalidInput
+from ..validation import non_negative_number, read_csv_rows
 
 
 @dataclass(frozen=True)
@@ -123,29 +123,13 @@ def _check_outputs(e: Economy, reports: Iterable[PlantReport], rtol: float) -> l
 
 def _read_csv(path: Path, columns: tuple[str, ...], numeric: tuple[str, ...]
               ) -> list[dict[str, Any]]:
-    """Rows of a small CSV file as dicts; errors name the file, line and field."""
-    if not path.is_file():
-        raise InvalidInput("file not found", Location(file=str(path)))
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"missing column {missing[0]!r}", Location(str(path), 1, missing[0]))
-        rows = []
-        for line, row in enumerate(reader, start=2):
-            if None in row or any(row[c] is None for c in columns):
-                raise InvalidInput("wrong number of fields", Location(str(path), line))
-            for c in numeric:
-                try:
-                    value = float(row[c])
-                except ValueError:
-                    raise InvalidInput(f"value {row[c]!r} is not a number",
-                                       Location(str(path), line, c)) from None
-                if not np.isfinite(value) or value < 0:
-                    raise InvalidInput(f"value {row[c]!r} must be a non-negative number",
-                                       Location(str(path), line, c))
-                row[c] = value
-            rows.append(row)
+    """Rows of a small CSV file as dicts, numeric fields as floats; errors name file and line."""
+    rows: list[dict[str, Any]] = []
+    for line, row in read_csv_rows(path, columns):
+        parsed: dict[str, Any] = dict(row)
+        for c in numeric:
+            parsed[c] = non_negative_number(row, c, line, path)
+        rows.append(parsed)
     return rows
 
 

@@ -16,7 +16,6 @@ this model capital stocks are the capacity: the techniques' fixed capacities are
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,10 +25,17 @@ import scipy.sparse as sp
 
 from ..economy.model import Economy
 from ..errors import Infeasible, InvalidInput, Location
-from ..validation import FloatArray, IndexArray, check_matrix, check_vector
+from ..validation import (
+    FloatArray,
+    IndexArray,
+    check_matrix,
+    check_vector,
+    non_negative_number,
+    read_csv_rows,
+)
 from ._highs import LinearProgram, LPStatus
 from .balance import balanced_plan
-from .optimal import Solver, _solve, _structure, choose_solver, explain_unbounded
+from .optimal import Solver, _solve, _Structure, _structure, choose_solver, explain_unbounded
 from .provenance import Provenance, make_provenance
 
 
@@ -152,7 +158,8 @@ def five_year_plan(
     c = _consumption_targets(e) if consumption is None else check_vector(
         consumption, name="consumption target", size=e.n_products, ensure_non_negative=True,
         labels=e.products)
-    lp, layout = _lp(e, capital, periods, growth, terminal, c)
+    st = _structure(e)
+    lp, layout = _lp(e, st, capital, periods, growth, terminal, c)
     method = choose_solver(lp.A.shape[1], solver)
     sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None})
     if sol.status == LPStatus.UNBOUNDED:
@@ -161,7 +168,7 @@ def five_year_plan(
         raise Infeasible("no plan keeps the capital stocks at the terminal level with these "
                          "resource limits, even with no consumption: lower --terminal or raise "
                          "the limits")
-    return _result(e, capital, periods, growth, c, sol, layout, method, terminal)
+    return _result(e, st, capital, periods, growth, c, sol, layout, method, terminal)
 
 
 def _consumption_targets(e: Economy) -> FloatArray:
@@ -192,9 +199,8 @@ class _Layout:
         return self.T * (self.n_t + 2 * self.n_k)
 
 
-def _lp(e: Economy, cap: CapitalStock, T: int, growth: float, terminal: float, c: FloatArray
-        ) -> tuple[LinearProgram, _Layout]:
-    st = _structure(e)
+def _lp(e: Economy, st: _Structure, cap: CapitalStock, T: int, growth: float, terminal: float,
+        c: FloatArray) -> tuple[LinearProgram, _Layout]:
     n_p, n_t = st.N.shape
     n_k = len(cap.goods)
     L = _Layout(n_t, n_k, T)
@@ -246,10 +252,9 @@ def _start(where: slice | int) -> int:
     return where.start if isinstance(where, slice) else where
 
 
-def _result(e: Economy, cap: CapitalStock, T: int, growth: float, c: FloatArray, sol: Any,
-            L: _Layout, method: str, terminal: float) -> FiveYearPlan:
+def _result(e: Economy, st: _Structure, cap: CapitalStock, T: int, growth: float,
+            c: FloatArray, sol: Any, L: _Layout, method: str, terminal: float) -> FiveYearPlan:
     x = sol.x
-    st = _structure(e)
     z = np.stack([x[L.z(t)] for t in range(T)])
     lam = float(x[L.lam])
     # rows per period: balance (n_p), capital (n_k), resources (r), stock dynamics (n_k if t > 0)
@@ -282,9 +287,9 @@ def read_capital(directory: Path | str, economy: Economy, *, lag: int = 1) -> Ca
     """Capital from CSV files: ``capital_goods.csv`` (product,initial_stock,depreciation) and
     ``capital_requirements.csv`` (technique,product,stock_per_unit). Errors name file and line."""
     directory = Path(directory)
-    goods_rows = _capital_rows(directory / "capital_goods.csv",
+    goods_rows = read_csv_rows(directory / "capital_goods.csv",
                                ("product", "initial_stock", "depreciation"))
-    req_rows = _capital_rows(directory / "capital_requirements.csv",
+    req_rows = read_csv_rows(directory / "capital_requirements.csv",
                              ("technique", "product", "stock_per_unit"))
     names = [r["product"] for _, r in goods_rows]
     if len(set(names)) != len(names):
@@ -301,39 +306,19 @@ def read_capital(directory: Path | str, economy: Economy, *, lag: int = 1) -> Ca
                                Location(str(directory / "capital_requirements.csv"), line,
                                         "product"))
         cols.append(column[r["product"]])
-        vals.append(_number(r, "stock_per_unit", line, directory / "capital_requirements.csv"))
+        vals.append(non_negative_number(r, "stock_per_unit", line,
+                                        directory / "capital_requirements.csv"))
     rows = list(_positions(economy.techniques, req_rows, "technique",
                            directory / "capital_requirements.csv"))
     B = sp.csr_array((vals, (rows, cols)), shape=(economy.n_techniques, len(names)))
     path = directory / "capital_goods.csv"
     return CapitalStock(
         goods=np.asarray(goods, dtype=np.int64), requirement=B,
-        initial=np.array([_number(r, "initial_stock", n, path) for n, r in goods_rows]),
-        depreciation=np.array([_number(r, "depreciation", n, path) for n, r in goods_rows]),
+        initial=np.array([non_negative_number(r, "initial_stock", n, path)
+                          for n, r in goods_rows]),
+        depreciation=np.array([non_negative_number(r, "depreciation", n, path)
+                               for n, r in goods_rows]),
         lag=lag)
-
-
-def _capital_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    if not path.is_file():
-        raise InvalidInput("file not found", Location(file=str(path)))
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in columns if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InvalidInput(f"missing column {missing[0]!r}", Location(str(path), 1, missing[0]))
-        return list(enumerate(reader, start=2))
-
-
-def _number(row: dict[str, str], field: str, line: int, path: Path) -> float:
-    try:
-        value = float(row[field])
-    except (TypeError, ValueError):
-        raise InvalidInput(f"value {row[field]!r} is not a number",
-                           Location(str(path), line, field)) from None
-    if not np.isfinite(value) or value < 0:
-        raise InvalidInput(f"value {row[field]!r} must be a non-negative number",
-                           Location(str(path), line, field))
-    return value
 
 
 def _positions(index: Any, rows: list[tuple[int, dict[str, str]]], field: str, path: Path

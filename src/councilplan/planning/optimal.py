@@ -242,9 +242,7 @@ def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
     t0 = time.perf_counter()
     choice = nonsubstitution.least_labour_techniques(e, t.quantity)
     z = choice.activity
-    S = sp.csr_array((np.ones(e.n_techniques), (e.technique_product, np.arange(e.n_techniques))),
-                     shape=(e.n_products, e.n_techniques))
-    net = S @ z - e.input_coefficients.T @ z
+    net = _structure(e).N @ z
     with np.errstate(divide="ignore", invalid="ignore"):
         fulfilment = np.where(t.quantity > 0, net / t.quantity, np.nan)
     return OptimalPlan(

@@ -25,7 +25,7 @@ from ...economy.model import Economy, ids
 from ...validation import FloatArray
 from ..balance import MaterialBalance, material_balance
 from .councils import INTERMEDIATE, LABOUR, NATURE, PRIVATE, PUBLIC
-from .procedure import Experiment, Year, consumer_spending, propose_workers
+from .procedure import Experiment, Year, consumer_spending
 from .roundsfile import write_rounds_csv
 
 PRODUCED = (PRIVATE, INTERMEDIATE, PUBLIC)
@@ -43,15 +43,15 @@ class ParticipatoryPlan:
 
 def announced_prices(year: Year) -> FloatArray:
     """The prices at which the year's last proposals were made."""
-    return year.rounds[-2].prices if len(year.rounds) > 1 else year.start_prices
+    return year.final_workers.prices
 
 
 def export_year(year: Year) -> ParticipatoryPlan:
     """Turn the last round of ``year`` into an economy, activity levels and their balance."""
     c = year.councils
     n = c.goods_per_class
-    prices = announced_prices(year)
-    workers = propose_workers(c, prices)
+    workers = year.final_workers  # the last proposals, made at the announced prices
+    prices = workers.prices
     labels = c.good_labels()
     produced = np.concatenate([np.arange(k * n, (k + 1) * n) for k in PRODUCED])
     product_of_good = np.full(c.n_goods, -1)
