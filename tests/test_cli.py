@@ -101,8 +101,8 @@ def test_export_and_reimport_keeps_the_hash(tmp_path):
     assert a == b
 
 
-def test_demo_prints_a_report(tmp_path):
-    r = run("demo", "--products", 2000, "-o", tmp_path / "demo", "--json")
+def test_sample_prints_a_report(tmp_path):
+    r = run("sample", "--products", 2000, "-o", tmp_path / "demo", "--json")
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["products"] == 2000 and s["max_balance_error"] < 1e-6

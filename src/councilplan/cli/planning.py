@@ -1,4 +1,4 @@
-"""Planning verbs: balance, replay, optimise, fiveyear, rounds, generate-councils, demo."""
+"""Planning verbs: balance, replay, optimise, fiveyear, rounds, generate-councils, sample."""
 
 
 from __future__ import annotations
@@ -79,13 +79,13 @@ def _render_plan(s: dict[str, Any], title: str) -> None:
 
 
 @app.command(rich_help_panel="Planning")
-def demo(
+def sample(
     products: Annotated[int, typer.Option(help="Size of the generated economy.")] = 20_000,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Keep files here.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Generate a sample economy, balance it, and print the report."""
-    workdir = output or Path(tempfile.mkdtemp(prefix="councilplan-demo-"))
+    workdir = output or Path(tempfile.mkdtemp(prefix="councilplan-sample-"))
     with _progress("generating", as_json) as update:
         e = _run(lambda: generate_economy(products, max(1, products // 400), seed=2026,
                                           progress=update))
@@ -93,7 +93,7 @@ def demo(
     plan = _solve(e, "auto", 1e-12, as_json)
     write_balanced_plan(plan, e, workdir / "plan")
     s = plan_summary(plan, e) | {"output": str(workdir)}
-    _emit(s, as_json, lambda: _render_plan(s, f"demo: balanced plan in {workdir / 'plan'}"))
+    _emit(s, as_json, lambda: _render_plan(s, f"sample: balanced plan in {workdir / 'plan'}"))
 
 
 class ObjectiveChoice(StrEnum):

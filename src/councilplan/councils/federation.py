@@ -80,6 +80,8 @@ class FederationState:
     published: dict[str, dict[str, Any]] = field(default_factory=dict)  # ballot -> receipts
     adopted_plans: dict[str, str] = field(default_factory=dict)  # council -> plan digest
     drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
+    accounts: set[str] = field(default_factory=set)  # members who have opened an account
+    operator_actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def constitution_from(proposal: Mapping[str, Any], current: Constitution) -> Constitution:
@@ -186,7 +188,17 @@ def _plan_drafted(s: FederationState, p: Mapping[str, Any]) -> None:
     s.drafted_plans.add(p["output_digest"])
 
 
+def _account_opened(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.accounts.add(p["member"])
+
+
+def _operator_acted(s: FederationState, p: Mapping[str, Any]) -> None:
+    s.operator_actions.append(dict(p))
+
+
 _HANDLERS = {
+    "account.opened": _account_opened,
+    "operator.acted": _operator_acted,
     "plan.drafted": _plan_drafted,
     "council.founded": _founded,
     "member.joined": _joined,
@@ -261,6 +273,21 @@ class Federation:
         """Record a drafted plan; drafting binds no one (see :meth:`open_adoption`)."""
         self._record("plan.drafted", actor, authority,
                      {"output_digest": output_digest, **provenance})
+
+    def open_account(self, member: str) -> None:
+        """Record that a member opened an account (the password never enters the record)."""
+        if member in self.state.accounts:
+            raise InvalidInput(f"an account for {member!r} exists already")
+        self._record("account.opened", member, CONSTITUTION, {"member": member})
+
+    def record_operator_action(self, operator: str, action: str, subject: str,
+                               reason: str) -> None:
+        """Operators act in the open: what they did, to whom and why goes into the record.
+        No operator action can change a vote or an entry; it can only be recorded."""
+        if not reason.strip():
+            raise InvalidInput("an operator action needs a reason")
+        self._record("operator.acted", operator, CONSTITUTION,
+                     {"action": action, "subject": subject, "reason": reason})
 
     def found_council(self, council_id: str, kind: str, *, parent: str | None = None,
                       skilled_pay: Fraction | int, actor: str) -> None:

@@ -115,6 +115,13 @@ class SqlRecordStore:
             for row in rows:
                 yield _entry(row._mapping)
 
+    def page(self, start: int, limit: int) -> list[Entry]:
+        """Up to ``limit`` entries from sequence number ``start`` on."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(record_entries).where(record_entries.c.seq >= start)
+                                .order_by(record_entries.c.seq).limit(limit))
+            return [_entry(row._mapping) for row in rows]
+
     def last(self) -> Entry | None:
         with self.engine.connect() as conn:
             row = conn.execute(select(record_entries).order_by(record_entries.c.seq.desc())

@@ -9,7 +9,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, inspect
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0001"
+HEAD = "0002"
 
 
 def upgrade(engine: Engine) -> None:

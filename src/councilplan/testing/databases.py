@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-TABLES = ("ballot_box", "record_entries", "alembic_version")
+TABLES = ("ballot_box", "record_entries", "accounts", "web_sessions", "alembic_version")
 
 
 def reset_database(engine: Engine) -> None:
