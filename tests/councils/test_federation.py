@@ -119,6 +119,18 @@ def test_recall_removes_the_delegate_at_once_and_opens_a_by_election(fed):
     assert_projection_matches(fed)
 
 
+def test_a_recalled_delegate_keeps_a_membership_held_in_their_own_right(fed):
+    fed.admit("m0", "district", actor="assembly")  # m0 belongs to the district already
+    elect(fed)
+    recall = fed.sign_recall("bakery", "m3")
+    for m in MEMBERS:
+        fed.vote(recall, m, "remove")
+    fed.close(recall, actor="m3")
+    assert fed.council("bakery").delegate is None
+    assert "m0" in fed.council("district").members
+    assert_projection_matches(fed)
+
+
 def test_recall_without_a_majority_keeps_the_delegate(fed):
     elect(fed)
     recall = fed.sign_recall("bakery", "m4")

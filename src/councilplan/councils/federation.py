@@ -60,6 +60,7 @@ class Council:
     delegate_pay: Fraction = Fraction(0)
     terms: dict[str, int] = field(default_factory=dict)  # consecutive terms served
     petition: set[str] = field(default_factory=set)
+    seat_above: bool = False  # the delegate sits above by the mandate, not as a member there
 
 
 @dataclass
@@ -149,7 +150,9 @@ def _ballot_closed(s: FederationState, p: Mapping[str, Any]) -> None:
         _unseat(s, c)
         c.delegate, c.terms, c.mandate = winner, {winner: served + 1}, open_ballot.mandate
         if c.parent is not None:
-            s.councils[c.parent].members.add(winner)
+            above = s.councils[c.parent].members
+            c.seat_above = winner not in above
+            above.add(winner)
     elif open_ballot.purpose == "constitution" and winner == "adopt":
         s.constitution = constitution_from(json.loads(open_ballot.target or "{}"),
                                            s.constitution)
@@ -170,10 +173,11 @@ def _as_choice(choice: Any) -> Any:
 
 
 def _unseat(s: FederationState, c: Council) -> None:
-    """The delegate leaves office and, with it, the seat in the parent council."""
-    if c.delegate is not None and c.parent is not None:
+    """The delegate leaves office and, with it, the seat in the parent council (but not a
+    membership there that they held in their own right)."""
+    if c.delegate is not None and c.parent is not None and c.seat_above:
         s.councils[c.parent].members.discard(c.delegate)
-    c.delegate, c.delegate_pay, c.mandate = None, Fraction(0), None
+    c.delegate, c.delegate_pay, c.mandate, c.seat_above = None, Fraction(0), None, False
 
 
 def _signed(s: FederationState, p: Mapping[str, Any]) -> None:

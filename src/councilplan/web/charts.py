@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 420,
+LAYOUT = {"margin": {"l": 50, "r": 10, "t": 40, "b": 50}, "height": 420,
           "font": {"family": "system-ui, sans-serif", "size": 12}}
 
 
@@ -48,10 +48,12 @@ def required_vs_limit(title: str, rows: Sequence[dict[str, Any]], top: int = 15
                             "yaxis": _category_axis(names)}}
 
 
-def year_lines(years: Sequence[dict[str, Any]], keys: Sequence[str]) -> dict[str, Any]:
+def year_lines(title: str, years: Sequence[dict[str, Any]], keys: Sequence[str]
+               ) -> dict[str, Any]:
     """Year-by-year lines of a five-year plan's totals."""
     x = [y["period"] for y in years]
     return {"data": [{"type": "scatter", "mode": "lines+markers", "name": k.replace("_", " "),
                       "x": x, "y": [y[k] for y in years]} for k in keys],
-            "layout": LAYOUT | {"title": {"text": "Year by year"},
+            "layout": LAYOUT | {"title": {"text": title}, "yaxis": {"automargin": True},
+                                "legend": {"orientation": "h", "y": -0.15},
                                 "xaxis": {"title": {"text": "year"}, "dtick": 1}}}

@@ -341,9 +341,9 @@ def plan_figures(s: FederationService, digest: str, kind: str, summary: dict[str
     capital = s.plan_table(digest, "capital").to_pandas()
     last = capital[capital["period"] == capital["period"].max()]
     return {
-        "years": charts.year_lines(years, ("gross_output", "consumption", "investment",
-                                           "labour")),
-        "stocks": charts.year_lines(years, ("stocks",)),
+        "years": charts.year_lines("Output, consumption, investment and labour", years,
+                                   ("gross_output", "consumption", "investment", "labour")),
+        "stocks": charts.year_lines("Capital stocks", years, ("stocks",)),
         "prices": charts.top_bars("Shadow prices of capital in the last year",
                                   last["capital_good"].tolist(), last["shadow_price"]),
     }
