@@ -191,6 +191,24 @@ def test_draft_compare_adopt_and_download_a_plan(app, members, service):
     assert members["ana"].get(f"/api/plans/{base}").json()["adopted_by"] == ["bakery"]
 
 
+def test_every_kind_of_drafted_plan_replays_bit_for_bit(database, tmp_path):
+    from conftest import IO_TABLES, require
+    from councilplan.api.demo import demo_economy
+
+    require(IO_TABLES / "uk-ons-2015")
+    service = make_service(database, tmp_path, demo_economy()[0])  # real table, with limits
+    service.open_account("ana", PASSWORD)
+    service.found_council("ana", "bakery", "workplace", None, 20)
+    client = TestClient(create_app(service))
+    for kind in ("balanced", "optimal", "fiveyear"):
+        digest = service.draft_plan("ana", kind, growth=0.02).digest
+        replay = client.get(f"/api/plans/{digest}/replay").json()
+        assert replay["matches"], (kind, replay)
+        assert replay["input_hash"] == replay["recorded_input_hash"]
+    assert "Replayed" in client.get(f"/plans/{digest}?replay=1").text
+    service.engine.dispose()
+
+
 def test_optimal_plan_without_limits_is_refused_with_the_direction(app, members):
     r = members["ben"].post("/api/plans", json={"kind": "optimal"})
     assert r.status_code == 422 or r.status_code == 409

@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request
 from limits import RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from starlette.concurrency import run_in_threadpool
 
 from ..store import Session
 from .service import FederationService
@@ -36,22 +37,25 @@ def service_of(request: Request) -> FederationService:
     return service
 
 
-def caller(request: Request) -> Caller | None:
-    """The signed-in member making the request, if any."""
+def caller(request: Request, *, cached_only: bool = False) -> Caller | None:
+    """The signed-in member making the request, if any (``cached_only``: without asking the
+    database, None when the session is not in memory)."""
     auth = request.headers.get("authorization", "")
     by_cookie = not auth.lower().startswith("bearer ")
     token = request.cookies.get(SESSION_COOKIE, "") if by_cookie else auth[7:].strip()
     if not token:
         return None
-    session = service_of(request).accounts.session(token)
+    accounts = service_of(request).accounts
+    session = accounts.cached_session(token) if cached_only else accounts.session(token)
     if session is None:
         return None
     return Caller(session.member, session, token, by_cookie)
 
 
-def require_caller(request: Request) -> Caller:
-    """Dependency: a signed-in member; for changes by cookie, with the CSRF header."""
-    who = caller(request)
+async def require_caller(request: Request) -> Caller:
+    """Dependency: a signed-in member; for changes by cookie, with the CSRF header. A session
+    already known is found in memory; only an unknown token goes to the database."""
+    who = caller(request, cached_only=True) or await run_in_threadpool(caller, request)
     if who is None:
         raise HTTPException(401, "sign in first", headers={"WWW-Authenticate": "Bearer"})
     if request.method not in SAFE_METHODS and who.by_cookie:

@@ -7,8 +7,10 @@ Every change goes through :class:`councilplan.councils.Federation`, so it is in 
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from fractions import Fraction
@@ -56,6 +58,7 @@ class FederationService:
         self.federation = Federation(RecordLog(self.records), SqlBallotBox(self.engine))
         self.accounts = AccountStore(self.engine)
         self.lock = threading.RLock()
+        self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="councilplan-writer")
         self._economy: Economy | None = None
         self.plans: dict[str, DraftedPlan] = {}
         for entry in self.records.entries():
@@ -117,13 +120,29 @@ class FederationService:
             self._index_plan(head)
             return self.plans[digest]
 
+    def replay_plan(self, digest: str) -> dict[str, Any]:
+        """Recompute a drafted plan from the economy and the parameters in its record entry;
+        the plan replays when the new output digest equals the recorded one, bit for bit."""
+        from .drafting import compute_plan
+
+        plan = self.plan(digest)
+        entry = self.records.page(plan.seq, 1)[0]
+        p = entry.payload
+        with self.lock:
+            tally = self.federation.state.results.get(p["priority_ballot"]) \
+                if p.get("priority_ballot") else None
+        recomputed, provenance, _ = compute_plan(self.economy, plan.kind,
+                                                 float(p.get("growth", 0.0)), tally)
+        return {"digest": plan.digest, "recomputed": recomputed,
+                "matches": recomputed == plan.digest,
+                "input_hash": provenance.get("input_hash"),
+                "recorded_input_hash": p.get("input_hash"), "record_entry": plan.seq}
+
     def _priority_tally(self, ballot: str) -> dict[str, int]:
         state = self.federation.state
         if ballot not in state.results:
             raise InvalidInput(f"ballot {ballot!r} has no closed result")
-        opened = next((e for e in self.records.entries() if e.kind == "ballot.opened"
-                       and e.payload["ballot"] == ballot), None)
-        if opened is None or opened.payload["purpose"] != "priority":
+        if state.opened[ballot]["purpose"] != "priority":
             raise InvalidInput(f"ballot {ballot!r} is not a priority ballot")
         return state.results[ballot]
 
@@ -188,6 +207,11 @@ class FederationService:
             self.federation.record_operator_action(operator, "password reset", member, reason)
 
     # -- councils, with who may act ----------------------------------------------------------
+
+    async def in_writer(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the one writer thread: changes are serial anyway (one record, one
+        head), and one thread spares the many-threads-one-lock convoy under load."""
+        return await asyncio.get_running_loop().run_in_executor(self.writer, fn)
 
     def act(self, fn: Callable[[Federation], T]) -> T:
         """Run one domain command (or read) under the lock."""
@@ -268,8 +292,7 @@ class FederationService:
                     "electorate": len(b.electorate), "voted": len(b.voted),
                     "result": None}
         if ballot_id in state.results:
-            opened = self._opened_entry(ballot_id)
-            p = opened.payload if opened else {}
+            p = state.opened.get(ballot_id, {})
             return {"ballot": ballot_id, "council": p.get("council"),
                     "purpose": p.get("purpose"), "target": p.get("target"),
                     "mandate": p.get("mandate"), "options": p.get("options", []),
@@ -278,10 +301,6 @@ class FederationService:
                     "voted": len(state.published.get(ballot_id, {})),
                     "result": state.results[ballot_id]}
         raise NotFound(f"no ballot {ballot_id!r}")
-
-    def _opened_entry(self, ballot_id: str) -> Entry | None:
-        return next((e for e in self.records.entries() if e.kind == "ballot.opened"
-                     and e.payload.get("ballot") == ballot_id), None)
 
     def open_ballots(self) -> list[dict[str, Any]]:
         with self.lock:

@@ -12,6 +12,8 @@ from ._app import _run, app, out
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
+PasswordOpt = Annotated[str, typer.Option(prompt=True, hide_input=True,
+                                          confirmation_prompt=True)]
 
 
 def _serve(service: object, host: str, port: int, operators: list[str], secure: bool) -> None:
@@ -22,6 +24,10 @@ def _serve(service: object, host: str, port: int, operators: list[str], secure: 
 
     settings = Settings(secure_cookies=secure, operators=frozenset(operators))
     application = create_app(service, settings)  # type: ignore[arg-type]
+    import gc
+
+    gc.collect()
+    gc.freeze()  # the libraries and the replayed state stay put: full collections stay short
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -84,7 +90,7 @@ app.add_typer(account_app, name="account", rich_help_panel="Web app")
 
 @account_app.command("open")
 def account_open(database: str, member: str,
-                 password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+                 password: PasswordOpt,
                  data_dir: Annotated[Path, typer.Option()] = Path(".")) -> None:
     """Open a member's account (noted in the record; the password is not)."""
     from ..api.service import FederationService
@@ -98,7 +104,7 @@ def account_open(database: str, member: str,
 def account_reset(database: str, member: str,
                   operator: Annotated[str, typer.Option(help="Who resets (recorded).")],
                   reason: Annotated[str, typer.Option(help="Why (recorded).")],
-                  password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+                  password: PasswordOpt,
                   data_dir: Annotated[Path, typer.Option()] = Path(".")) -> None:
     """An operator sets a member's password; the act and its reason go into the record."""
     from ..api.service import FederationService

@@ -81,6 +81,7 @@ class FederationState:
     published: dict[str, dict[str, Any]] = field(default_factory=dict)  # ballot -> receipts
     adopted_plans: dict[str, str] = field(default_factory=dict)  # council -> plan digest
     drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
+    opened: dict[str, dict[str, Any]] = field(default_factory=dict)  # ballot -> how it opened
     accounts: set[str] = field(default_factory=set)  # members who have opened an account
     operator_actions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -127,6 +128,7 @@ def _joined(s: FederationState, p: Mapping[str, Any]) -> None:
 
 def _ballot_opened(s: FederationState, p: Mapping[str, Any]) -> None:
     c = s.councils[p["council"]]
+    s.opened[p["ballot"]] = dict(p)
     s.ballots[p["ballot"]] = OpenBallot(
         SecretBallot(p["ballot"], frozenset(c.members), tuple(p["options"]),
                      rule=p.get("rule", "single"), points=int(p.get("points", 0))),

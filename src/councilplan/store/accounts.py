@@ -69,6 +69,16 @@ class AccountStore:
         self.hasher = hasher or PasswordHasher()
         self._sessions: dict[str, Session] = {}  # token hash -> session, read-through cache
         upgrade(engine)
+        self._load_live_sessions()
+
+    def _load_live_sessions(self) -> None:
+        """Start with every live session in memory, so signed-in members wait for no query."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(web_sessions).where(
+                web_sessions.c.expires_at >= time.time()))
+            for row in rows:
+                self._sessions[row.token_hash] = Session(row.member, row.csrf_token,
+                                                         row.expires_at)
 
     def exists(self, member: str) -> bool:
         with self.engine.connect() as conn:
@@ -134,6 +144,11 @@ class AccountStore:
             self.end_session(token)
             return None
         return session
+
+    def cached_session(self, token: str) -> Session | None:
+        """The session if it is in memory and live; None says nothing about the database."""
+        session = self._sessions.get(_digest(token))
+        return session if session is not None and session.expires_at >= time.time() else None
 
     def end_session(self, token: str) -> None:
         key = _digest(token)

@@ -302,7 +302,9 @@ def plan_page(digest: str, request: Request) -> HTMLResponse:
     adopted_by = sorted(c for c, d in s.act(lambda f: dict(f.state.adopted_plans)).items()
                         if d == plan.digest)
     others = [p for p in sorted(s.plans.values(), key=lambda p: -p.seq) if p.digest != digest]
+    replayed = s.replay_plan(plan.digest) if request.query_params.get("replay") else None
     return render(request, "plan.html", plan=plan, summary=summary, adopted_by=adopted_by,
+                  replayed=replayed,
                   figures={k: json.dumps(v) for k, v in figures.items()},
                   files=sorted(f.name for f in plan.directory.iterdir()), others=others)
 

@@ -28,9 +28,10 @@ def show_ballot(ballot: str, request: Request) -> dict[str, Any]:
 
 
 @router.post("/ballots/{ballot}/votes", status_code=201)
-def vote(ballot: str, body: VoteIn, who: Member, request: Request) -> Receipt:
+async def vote(ballot: str, body: VoteIn, who: Member, request: Request) -> Receipt:
     """Cast your secret vote; keep the receipt to check that it was counted."""
-    receipt = service_of(request).vote(ballot, who.member, body.choice)
+    service = service_of(request)
+    receipt = await service.in_writer(lambda: service.vote(ballot, who.member, body.choice))
     return Receipt(ballot=ballot, receipt=receipt)
 
 

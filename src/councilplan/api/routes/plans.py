@@ -54,6 +54,13 @@ def show_plan(digest: str, request: Request) -> dict[str, Any]:
     return _plan_row(service, digest) | {"summary": service.plan_summary(digest)}
 
 
+@router.get("/plans/{digest}/replay")
+def replay_plan(digest: str, request: Request) -> dict[str, Any]:
+    """Recompute the plan from the economy and its recorded parameters; ``matches`` says
+    whether the output is the same, bit for bit."""
+    return service_of(request).replay_plan(digest)
+
+
 @router.get("/plans/{digest}/compare/{other}")
 def compare_plans(digest: str, other: str, request: Request) -> dict[str, Any]:
     """Gross output of two plans side by side, largest changes first."""
