@@ -7,7 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from conftest import IO_TABLES, require
 from councilplan.api import Settings
+from councilplan.api.demo import demo_economy
 from councilplan.testing.web import PASSWORD, make_service
 from councilplan.web import create_app
 
@@ -284,3 +286,40 @@ def test_forms_need_the_csrf_field(app, members):
     r = c.post("/councils/bakery/recall", data={"csrf_token": "wrong"})
     assert r.status_code == 403 and "CSRF" in r.text
     assert members["ana"].get("/api/councils/bakery").json()["petition"] == []
+
+
+def test_through_the_forms_a_priority_ballot_steers_an_optimal_plan(database, tmp_path):
+    require(IO_TABLES / "uk-ons-2015")
+    economy = demo_economy()[0]
+    service = make_service(database, tmp_path, economy)
+    app = create_app(service)
+    people = {}
+    for name in ("ana", "ben"):
+        service.open_account(name, PASSWORD)
+        people[name] = c = TestClient(app)
+        c.post("/sign-in", data={"member": name, "password": PASSWORD})
+    csrf = {n: service.accounts.cached_session(c.cookies["councilplan_session"]).csrf_token
+            for n, c in people.items()}
+    r = people["ana"].post("/councils", data={"csrf_token": csrf["ana"], "council": "homes",
+                                              "kind": "consumer", "skilled_pay": "20"})
+    assert r.status_code == 200 and r.url.path == "/councils/homes"
+    people["ana"].post("/councils/homes/admit", data={"csrf_token": csrf["ana"],
+                                                      "member": "ben"})
+    products = economy.products.ids.to_pylist()
+    r = people["ana"].post("/councils/homes/priorities", data={
+        "csrf_token": csrf["ana"], "options": f"{products[0]}\n{products[1]}", "points": "10"})
+    ballot_path = r.url.path
+    for name in ("ana", "ben"):
+        r = people[name].post(f"{ballot_path}/vote", data={
+            "csrf_token": csrf[name], "points-0": "10", "points-1": "0"})
+        assert "/receipt/" in r.url.path, r.text
+    r = people["ana"].post(f"{ballot_path}/close", data={"csrf_token": csrf["ana"]})
+    assert "<td class=\"num\">20</td>" in r.text
+    ballot = ballot_path.rsplit("/", 1)[-1].replace("%3A", ":")
+    r = people["ben"].post("/plans", data={"csrf_token": csrf["ben"], "kind": "optimal",
+                                           "growth": "1", "priority_ballot": ballot})
+    assert r.status_code == 200 and "Shadow prices of products" in r.text, r.text[:500]
+    digest = r.url.path.rsplit("/", 1)[-1]
+    weights = service.plan_table(digest, "products").to_pandas().set_index("product")["weight"]
+    assert weights[products[0]] > 1 and weights[products[1]] == 1
+    service.engine.dispose()
