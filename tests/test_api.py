@@ -179,6 +179,9 @@ def test_draft_compare_adopt_and_download_a_plan(app, members, service):
     assert r.status_code == 201, r.text
     base = r.json()["digest"]
     grown = members["ben"].post("/api/plans", json={"growth": 0.1}).json()["digest"]
+    listed = members["ben"].get("/api/plans", params={"limit": 1}).json()
+    assert [p["digest"] for p in listed] == [grown]  # newest first, one a page
+    assert members["ben"].get("/api/plans", params={"limit": 0}).status_code == 422
     cmp = members["ben"].get(f"/api/plans/{base}/compare/{grown}").json()
     assert cmp["total_b"] == pytest.approx(cmp["total_a"] * 1.1)
     csv = members["ben"].get(f"/api/plans/{base}/files/gross_output.csv")

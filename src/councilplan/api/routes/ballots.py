@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ..auth import Caller, require_caller, service_of
 from ..schemas import ErrorOut, Receipt, VoteIn
@@ -16,9 +16,10 @@ Member = Annotated[Caller, Depends(require_caller)]
 
 
 @router.get("/ballots")
-def open_ballots(request: Request) -> list[dict[str, Any]]:
-    """Every open ballot with its turnout so far."""
-    return service_of(request).open_ballots()
+def open_ballots(request: Request, offset: Annotated[int, Query(ge=0, le=2**31)] = 0,
+                 limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+    """Open ballots with their turnout so far (a page of them, oldest first)."""
+    return service_of(request).open_ballots()[offset: offset + limit]
 
 
 @router.get("/ballots/{ballot}")

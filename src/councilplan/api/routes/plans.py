@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from ..auth import Caller, require_caller, service_of
@@ -29,12 +29,17 @@ def _plan_row(service: Any, digest: str) -> dict[str, Any]:
             else []}
 
 
+Offset = Annotated[int, Query(ge=0, le=2**31)]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+
+
 @router.get("/plans")
-def list_plans(request: Request) -> list[dict[str, Any]]:
-    """Every drafted plan, newest first, with the councils that adopted it."""
+def list_plans(request: Request, offset: Offset = 0, limit: Limit = 100
+               ) -> list[dict[str, Any]]:
+    """Drafted plans, newest first, with the councils that adopted them (a page of them)."""
     service = service_of(request)
-    return [_plan_row(service, d) for d in
-            sorted(service.plans, key=lambda d: -service.plans[d].seq)]
+    newest = sorted(service.plans, key=lambda d: -service.plans[d].seq)
+    return [_plan_row(service, d) for d in newest[offset: offset + limit]]
 
 
 @router.post("/plans", status_code=201)
