@@ -109,7 +109,7 @@ def test_vote_with_receipt_then_check_it_and_the_delegate_is_seated(app, members
     for m in ("ana", "ben", "dev"):
         members[m].post(f"/api/ballots/{ballot}/votes", json={"choice": "ben"})
     closed = members["ana"].post(f"/api/ballots/{ballot}/close").json()
-    assert closed["result"] == {"ben": 3, "ana": 1} or closed["result"] == {"ben": 4}
+    assert closed["result"] == {"ben": 4}
     assert members["ana"].get("/api/councils/bakery").json()["delegate"] == "ben"
     published = members["ana"].get(f"/api/ballots/{ballot}/receipts/{receipt}").json()
     assert published["choice"] == "ben"
@@ -216,7 +216,7 @@ def test_every_kind_of_drafted_plan_replays_bit_for_bit(database, tmp_path):
 
 def test_optimal_plan_without_limits_is_refused_with_the_direction(app, members):
     r = members["ben"].post("/api/plans", json={"kind": "optimal"})
-    assert r.status_code == 422 or r.status_code == 409
+    assert r.status_code == 409
     assert r.json()["error"]["type"] == "Unbounded"
     assert "direction" in r.json()["error"]["message"]
 
@@ -264,7 +264,10 @@ def test_fulfilment_reports_are_checked_and_bad_files_named(app, members):
     }
     r = members["ana"].post("/api/reports/check", files=files)
     assert r.status_code == 200, r.text
-    assert any(f["kind"] for f in r.json()["flags"])
+    body = r.json()
+    assert {(f["kind"], f["subject"]) for f in body["flags"]} == {
+        ("unknown party", "mill"), ("mismatch", "bakery -> mill")}
+    assert body["fulfilment"] == [{"council": "bakery", "product": "grain", "fulfilment": 0.0}]
     files["requests"] = ("q.csv", b"council,product,quantity\nbakery,grain,lots\n")
     r = members["ana"].post("/api/reports/check", files=files)
     assert r.status_code == 422

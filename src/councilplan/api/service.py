@@ -8,11 +8,12 @@ Every change goes through :class:`councilplan.councils.Federation`, so it is in 
 from __future__ import annotations
 
 import asyncio
+import json
+import math
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,8 +21,8 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow.parquet as pq
 
-from ..councils import Federation
-from ..councils.federation import CONSTITUTION, NotAMember
+from ..councils import Federation, audit_record
+from ..councils.federation import FederationState, NotAMember, apply
 from ..economy import Economy, read_economy
 from ..errors import DomainError, InvalidInput
 from ..record import RecordLog
@@ -55,14 +56,17 @@ class FederationService:
         self.engine = engine_for(database)
         self.data_dir = Path(data_dir)
         self.records = SqlRecordStore(self.engine)
-        self.federation = Federation(RecordLog(self.records), SqlBallotBox(self.engine))
+        self.plans: dict[str, DraftedPlan] = {}
+        state = FederationState()
+        for entry in self.records.entries():  # one read of the record: the state and the plans
+            apply(state, entry)
+            self._index_plan(entry)
+        self.federation = Federation(RecordLog(self.records), SqlBallotBox(self.engine),
+                                     state=state)
         self.accounts = AccountStore(self.engine)
         self.lock = threading.RLock()
         self.writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="councilplan-writer")
         self._economy: Economy | None = None
-        self.plans: dict[str, DraftedPlan] = {}
-        for entry in self.records.entries():
-            self._index_plan(entry)
 
     # -- the economy and plans ---------------------------------------------------------------
 
@@ -74,7 +78,7 @@ class FederationService:
     def economy(self) -> Economy:
         if self._economy is None:
             if not (self.economy_dir / "manifest.json").is_file():
-                raise NotFound("this federation has no economy yet", )
+                raise NotFound("this federation has no economy yet")
             self._economy = read_economy(self.economy_dir)
         return self._economy
 
@@ -86,6 +90,9 @@ class FederationService:
                 self.data_dir / "plans" / p["output_digest"][:16])
 
     def plan(self, digest: str) -> DraftedPlan:
+        """The plan with this digest, or with a unique prefix of it."""
+        if digest in self.plans:
+            return self.plans[digest]
         found = [p for d, p in self.plans.items() if d.startswith(digest)] if digest else []
         if len(found) != 1:
             raise NotFound(f"no drafted plan with digest {digest!r}")
@@ -101,7 +108,7 @@ class FederationService:
             self._require_some_membership(actor)
             tally = self._priority_tally(priority_ballot) if priority_ballot else None
         if kind not in PLAN_KINDS:
-            raise InvalidInput(f"plan kind {kind!r} is not one of {', '.join(PLAN_KINDS)}",)
+            raise InvalidInput(f"plan kind {kind!r} is not one of {', '.join(PLAN_KINDS)}")
         if not -0.5 <= growth <= 1.0:
             raise InvalidInput(f"growth {growth} is outside -0.5 to 1.0")
         digest, provenance, write = compute_plan(self.economy, kind, growth, tally)
@@ -111,13 +118,11 @@ class FederationService:
         with self.lock:
             if digest in self.plans:
                 return self.plans[digest]
-            self.federation.draft_plan(digest, {
+            entry = self.federation.draft_plan(digest, {
                 "plan_kind": kind, "title": title or f"{kind} plan", "growth": growth,
                 "priority_ballot": priority_ballot, "plan": str(directory), **provenance},
                 actor=actor)
-            head = self.records.last()
-            assert head is not None
-            self._index_plan(head)
+            self._index_plan(entry)
             return self.plans[digest]
 
     def replay_plan(self, digest: str) -> dict[str, Any]:
@@ -147,8 +152,6 @@ class FederationService:
         return state.results[ballot]
 
     def plan_summary(self, digest: str) -> dict[str, Any]:
-        import json
-
         plan = self.plan(digest)
         summary: dict[str, Any] = json.loads((plan.directory / "plan.json").read_text())
         return summary
@@ -160,11 +163,10 @@ class FederationService:
         return pq.read_table(path)
 
     def plan_file(self, digest: str, filename: str) -> Path:
-        directory = self.plan(digest).directory
-        path = directory / filename
-        if "/" in filename or filename.startswith(".") or not path.is_file():
-            raise NotFound(f"plan {digest[:12]} has no file {filename!r}")
-        return path
+        return _file_in(self.plan(digest).directory, filename, f"plan {digest[:12]}")
+
+    def economy_file(self, filename: str) -> Path:
+        return _file_in(self.economy_dir, filename, "the economy")
 
     def compare_plans(self, a: str, b: str, top: int = 20) -> dict[str, Any]:
         """Gross output of two plans side by side, largest differences first."""
@@ -249,7 +251,7 @@ class FederationService:
                 raise NotFound(f"unknown council {council_id!r}")
             c = state.councils[council_id]
             share = state.constitution.recall_petition_share
-            needed = int(np.ceil(float(share) * len(c.members))) if c.members else 0
+            needed = math.ceil(share * len(c.members))  # the share is an exact Fraction
             return {
                 "council": c.council_id, "kind": c.kind, "parent": c.parent,
                 "children": sorted(k for k, v in state.councils.items()
@@ -345,28 +347,20 @@ class FederationService:
         return 0 if head is None else head.seq
 
     def verify(self) -> dict[str, Any]:
-        """Recompute the chain and the projection; name the first entry that does not fit."""
-        from ..councils.federation import check_projection
-
-        with self.lock:
-            log = self.federation.log
-            result = log.verify()
-            if result.ok:
-                bad, problem = check_projection(self.records.entries())
-                if bad is not None:
-                    result = replace(result, ok=False, first_bad=bad, problem=problem)
-            checkpoint = log.checkpoint() if result.ok else None
-        return {"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad,
-                "problem": result.problem, "head": result.head,
-                "merkle_root": checkpoint.root if checkpoint else None}
+        """Recompute the chain and the projection; name the first entry that does not fit.
+        Reads the stored record without the lock, so votes go on while it runs."""
+        return audit_record(self.records.entries()).as_dict()
 
     def entries(self) -> Iterator[Entry]:
         return self.records.entries()
 
-    @contextmanager
-    def locked(self) -> Iterator[Federation]:
-        with self.lock:
-            yield self.federation
+
+def _file_in(directory: Path, filename: str, owner: str) -> Path:
+    """A file directly in ``directory``; a path that climbs out or hides is not one."""
+    path = directory / filename
+    if "/" in filename or filename.startswith(".") or not path.is_file():
+        raise NotFound(f"{owner} has no file {filename!r}")
+    return path
 
 
 def _check_name(value: str, what: str) -> None:
@@ -375,4 +369,4 @@ def _check_name(value: str, what: str) -> None:
                            f"got {value!r}")
 
 
-__all__ = ["CONSTITUTION", "PLAN_KINDS", "DraftedPlan", "FederationService", "NotFound"]
+__all__ = ["PLAN_KINDS", "DraftedPlan", "FederationService", "NotFound"]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,26 +22,15 @@ def verify(
     as_json: JsonOpt = False,
 ) -> None:
     """Recompute the record's hash chain and name the first entry that does not fit."""
-    from ..record import RecordLog
+    from ..councils import audit_record
     from ..store import SqlRecordStore, engine_for
 
     if "://" not in database and not Path(database).is_file():
         _fail(InvalidInput("no such database file", Location(file=database)))
-    from ..councils.federation import check_projection
-
-    log = RecordLog(_run(lambda: SqlRecordStore(engine_for(database, read_only=True),
-                                                   create=False)))
-    result = _run(log.verify)
-    if result.ok:
-        bad, problem = check_projection(log.store.entries())
-        if bad is not None:
-            result = replace(result, ok=False, first_bad=bad, problem=problem)
-    checkpoint = _run(log.checkpoint) if result.ok else None
-    s = {"ok": result.ok, "checked": result.checked, "first_bad": result.first_bad,
-         "problem": result.problem, "head": result.head,
-         "merkle_root": checkpoint.root if checkpoint else None}
-    _emit(s, as_json, lambda: out.print(
-        f"[green]record verifies[/]: {result.checked} entries, Merkle root {s['merkle_root']}"
+    store = _run(lambda: SqlRecordStore(engine_for(database, read_only=True), create=False))
+    result = _run(lambda: audit_record(store.entries()))
+    _emit(result.as_dict(), as_json, lambda: out.print(
+        f"[green]record verifies[/]: {result.checked} entries, Merkle root {result.merkle_root}"
         if result.ok else f"[red]record broken at entry {result.first_bad}[/]: {result.problem}"))
     if not result.ok:
         raise typer.Exit(1)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ._app import _run, app, out
+
+if TYPE_CHECKING:
+    from ..api.service import FederationService
 
 HostOpt = Annotated[str, typer.Option(help="Address to listen on.")]
 PortOpt = Annotated[int, typer.Option(help="Port to listen on.")]
@@ -16,14 +19,15 @@ PasswordOpt = Annotated[str, typer.Option(prompt=True, hide_input=True,
                                           confirmation_prompt=True)]
 
 
-def _serve(service: object, host: str, port: int, operators: list[str], secure: bool) -> None:
+def _serve(service: FederationService, host: str, port: int, operators: list[str],
+           secure: bool) -> None:
     import uvicorn
 
     from ..api.app import Settings
     from ..web import create_app
 
     settings = Settings(secure_cookies=secure, operators=frozenset(operators))
-    application = create_app(service, settings)  # type: ignore[arg-type]
+    application = create_app(service, settings)
     import gc
 
     gc.collect()

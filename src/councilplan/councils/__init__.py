@@ -9,12 +9,14 @@ from .ballots import (
     recount,
 )
 from .federation import (
+    Audit,
     Constitution,
     Federation,
     FederationState,
     NotAMember,
     PayAboveCap,
     RotationLimit,
+    audit_record,
     replay,
 )
 from .priorities import write_priority_targets
@@ -22,6 +24,7 @@ from .reports import Delivery, Flag, FulfilmentReport, PlantReport, check_report
 
 __all__ = [
     "AlreadyVoted",
+    "Audit",
     "BallotClosed",
     "Constitution",
     "Delivery",
@@ -35,6 +38,7 @@ __all__ = [
     "PlantReport",
     "RotationLimit",
     "SecretBallot",
+    "audit_record",
     "check_reports",
     "equal_shares",
     "recount",

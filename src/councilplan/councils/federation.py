@@ -12,14 +12,15 @@ voter to a choice.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
 from ..errors import DomainError, InvalidInput
-from ..record.chain import Entry
+from ..record.chain import Entry, verify_chain
 from ..record.log import RecordLog
+from ..record.merkle import merkle_root
 from .ballots import BallotClosed, SecretBallot, recount
 
 COUNCIL_KINDS = ("workplace", "consumer", "district", "industry", "congress")
@@ -83,7 +84,6 @@ class FederationState:
     drafted_plans: set[str] = field(default_factory=set)  # output digests of drafted plans
     opened: dict[str, dict[str, Any]] = field(default_factory=dict)  # ballot -> how it opened
     accounts: set[str] = field(default_factory=set)  # members who have opened an account
-    operator_actions: list[dict[str, Any]] = field(default_factory=list)
 
 
 def constitution_from(proposal: Mapping[str, Any], current: Constitution) -> Constitution:
@@ -199,7 +199,7 @@ def _account_opened(s: FederationState, p: Mapping[str, Any]) -> None:
 
 
 def _operator_acted(s: FederationState, p: Mapping[str, Any]) -> None:
-    s.operator_actions.append(dict(p))
+    """An operator's act changes no council or ballot; it is in the record to be seen."""
 
 
 _HANDLERS = {
@@ -229,11 +229,56 @@ def check_projection(entries: Iterable[Entry]) -> tuple[int | None, str]:
     on a council or ballot that does not exist, say) is returned with the reason."""
     state = FederationState()
     for entry in entries:
-        try:
-            apply(state, entry)
-        except (KeyError, ValueError, TypeError, InvalidInput) as exc:
-            return entry.seq, f"{entry.kind} cannot apply: {exc!r}"
+        problem = _apply_checked(state, entry)
+        if problem:
+            return entry.seq, problem
     return None, ""
+
+
+def _apply_checked(state: FederationState, entry: Entry) -> str:
+    """Apply one entry; the reason it cannot apply, or "" when it did."""
+    try:
+        apply(state, entry)
+    except (KeyError, ValueError, TypeError, InvalidInput) as exc:
+        return f"{entry.kind} cannot apply: {exc!r}"
+    return ""
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What a full check of the record found: the chain, the rules, and the Merkle root."""
+
+    ok: bool
+    checked: int
+    first_bad: int | None
+    problem: str
+    head: str
+    merkle_root: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "checked": self.checked, "first_bad": self.first_bad,
+                "problem": self.problem, "head": self.head, "merkle_root": self.merkle_root}
+
+
+def audit_record(entries: Iterable[Entry]) -> Audit:
+    """Recompute every hash and link, replay the rules and take the Merkle root, in one pass
+    over the entries (a record of millions is read once, and never held whole)."""
+    state, hashes = FederationState(), []
+    rule_break: tuple[int, str] | None = None
+
+    def observed() -> Iterator[Entry]:
+        nonlocal rule_break
+        for entry in entries:
+            hashes.append(entry.hash)
+            if rule_break is None and (problem := _apply_checked(state, entry)):
+                rule_break = (entry.seq, problem)
+            yield entry
+
+    chain = verify_chain(observed())
+    if chain.ok and rule_break is not None:
+        return Audit(False, chain.checked, rule_break[0], rule_break[1], chain.head, None)
+    return Audit(chain.ok, chain.checked, chain.first_bad, chain.problem, chain.head,
+                 merkle_root(hashes) if chain.ok else None)
 
 
 class BallotBox(Protocol):
@@ -258,10 +303,12 @@ class MemoryBallotBox:
 class Federation:
     """Commands on the federation: each checks the rules, records one entry and applies it."""
 
-    def __init__(self, log: RecordLog, box: BallotBox | None = None) -> None:
+    def __init__(self, log: RecordLog, box: BallotBox | None = None, *,
+                 state: FederationState | None = None) -> None:
+        """``state``: the record's state if the caller has just replayed it (read it once)."""
         self.log = log
         self.box = box if box is not None else MemoryBallotBox()
-        self.state = replay(log.store.entries())
+        self.state = state if state is not None else replay(log.store.entries())
 
     def _record(self, kind: str, actor: str, authority: str, payload: dict[str, Any]) -> Entry:
         entry = self.log.append(kind, actor=actor, authority=authority, payload=payload)
@@ -275,10 +322,10 @@ class Federation:
             raise InvalidInput(f"unknown council {council_id!r}") from None
 
     def draft_plan(self, output_digest: str, provenance: Mapping[str, Any], *, actor: str,
-                   authority: str = CONSTITUTION) -> None:
+                   authority: str = CONSTITUTION) -> Entry:
         """Record a drafted plan; drafting binds no one (see :meth:`open_adoption`)."""
-        self._record("plan.drafted", actor, authority,
-                     {"output_digest": output_digest, **provenance})
+        return self._record("plan.drafted", actor, authority,
+                            {"output_digest": output_digest, **provenance})
 
     def open_account(self, member: str) -> None:
         """Record that a member opened an account (the password never enters the record)."""

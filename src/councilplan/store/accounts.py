@@ -130,20 +130,20 @@ class AccountStore:
 
     def session(self, token: str) -> Session | None:
         """The live session the token opens, or None."""
+        session = self.cached_session(token)
+        if session is not None:
+            return session
         key = _digest(token)
-        session = self._sessions.get(key)
-        if session is None:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(web_sessions).where(
-                    web_sessions.c.token_hash == key)).first()
-            if row is None:
-                return None
-            session = Session(row.member, row.csrf_token, row.expires_at)
-            self._sessions[key] = session
-        if session.expires_at < time.time():
+        with self.engine.connect() as conn:
+            row = conn.execute(select(web_sessions).where(
+                web_sessions.c.token_hash == key)).first()
+        if row is None:
+            return None
+        if row.expires_at < time.time():
             self.end_session(token)
             return None
-        return session
+        self._sessions[key] = Session(row.member, row.csrf_token, row.expires_at)
+        return self._sessions[key]
 
     def cached_session(self, token: str) -> Session | None:
         """The session if it is in memory and live; None says nothing about the database."""

@@ -1,4 +1,4 @@
-"""A federation service on a small economy, and an HTTP client signed in as a member."""
+"""A federation service on a small economy for the web app's tests."""
 
 from __future__ import annotations
 
@@ -17,11 +17,3 @@ def make_service(database: str, data_dir: Path, economy: Economy | None = None) 
 
     write_economy(economy or two_sector_economy(), data_dir / "economy")
     return FederationService(database, data_dir)
-
-
-def sign_in(client: Any, member: str, password: str = PASSWORD) -> str:
-    """Sign the client in by cookie; returns the CSRF token to send with changes."""
-    r = client.post("/api/session", json={"member": member, "password": password})
-    r.raise_for_status()
-    token: str = r.json()["csrf_token"]
-    return token

@@ -18,7 +18,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ..api.auth import Caller, caller, check_csrf, client_address, service_of
+from ..api.auth import SESSION_COOKIE, Caller, caller, check_csrf, client_address, service_of
 from ..api.errors import status_of
 from ..api.routes.accounts import set_session_cookie, start_session
 from ..api.service import FederationService
@@ -102,8 +102,6 @@ async def sign_in(request: Request) -> Response:
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    from ..api.auth import SESSION_COOKIE
-
     who = caller(request)
     if who is not None:
         service_of(request).accounts.end_session(who.token)
@@ -235,20 +233,18 @@ def ballot_page(ballot: str, request: Request) -> HTMLResponse:
 @router.post("/ballots/{ballot}/vote")
 async def vote(ballot: str, request: Request) -> Response:
     form = await request.form()
-    receipt_holder: dict[str, str] = {}
 
     def change(s: FederationService, who: Caller, f: dict[str, Any]) -> str:
         view = s.ballot_view(ballot)
         if view["rule"] == "points":
-            choice: Any = {o: int(str(form.get(f"points-{i}") or 0))
-                           for i, o in enumerate(view["options"])}
-            choice = {o: p for o, p in choice.items() if p}
+            points = {o: int(str(form.get(f"points-{i}") or 0))
+                      for i, o in enumerate(view["options"])}
+            choice: Any = {o: p for o, p in points.items() if p}
         elif view["rule"] == "approval":
             choice = [str(v) for v in form.getlist("choice")]
         else:
             choice = str(f["choice"])
-        receipt_holder["receipt"] = s.vote(ballot, who.member, choice)
-        return f"{ballot_url(ballot)}/receipt/{receipt_holder['receipt']}"
+        return f"{ballot_url(ballot)}/receipt/{s.vote(ballot, who.member, choice)}"
     return await act(request, change)
 
 
@@ -272,8 +268,8 @@ async def close_ballot(ballot: str, request: Request) -> Response:
 @router.get("/plans", response_class=HTMLResponse)
 def plans_page(request: Request) -> HTMLResponse:
     s = service_of(request)
-    closed_priorities = [b for b in s.act(lambda f: sorted(f.state.results))
-                         if s.ballot_view(b)["purpose"] == "priority"]
+    closed_priorities = s.act(lambda f: sorted(
+        b for b in f.state.results if f.state.opened[b]["purpose"] == "priority"))
     return render(request, "plans.html", plans=sorted(s.plans.values(), key=lambda p: -p.seq),
                   adopted=s.act(lambda f: dict(f.state.adopted_plans)),
                   priorities=closed_priorities)

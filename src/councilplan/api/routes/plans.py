@@ -11,7 +11,6 @@ from fastapi.responses import FileResponse
 
 from ..auth import Caller, require_caller, service_of
 from ..schemas import ErrorOut, PlanIn
-from ..service import NotFound
 
 router = APIRouter(prefix="/api", tags=["plans"], responses={
     401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
@@ -21,8 +20,8 @@ Member = Annotated[Caller, Depends(require_caller)]
 
 def _plan_row(service: Any, digest: str) -> dict[str, Any]:
     p = service.plan(digest)
-    adopted_by = sorted(c for c, d in service.act(lambda f: f.state.adopted_plans).items()
-                        if d == p.digest)
+    adopted = service.act(lambda f: dict(f.state.adopted_plans))
+    adopted_by = sorted(c for c, d in adopted.items() if d == p.digest)
     return {"digest": p.digest, "kind": p.kind, "title": p.title, "drafted_by": p.drafted_by,
             "record_entry": p.seq, "adopted_by": adopted_by,
             "files": sorted(f.name for f in p.directory.iterdir()) if p.directory.is_dir()
@@ -95,10 +94,7 @@ def economy_summary(request: Request) -> dict[str, Any]:
             responses={200: {"content": {"application/octet-stream": {}}}})
 def download_economy_file(filename: str, request: Request) -> FileResponse:
     """The economy in the open Parquet format, with its manifest of SHA-256 hashes."""
-    directory = service_of(request).economy_dir
-    path = directory / filename
-    if "/" in filename or filename.startswith(".") or not path.is_file():
-        raise NotFound(f"the economy has no file {filename!r}")
+    path = service_of(request).economy_file(filename)
     return FileResponse(path, filename=path.name, media_type=_media_type(path))
 
 
