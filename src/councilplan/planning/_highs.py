@@ -63,9 +63,13 @@ class LPSolution:
 
 
 def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: float | None = None,
-             tolerance: float | None = None) -> LPSolution:
+             tolerance: float | None = None, feasibility_tolerance: float | None = None
+             ) -> LPSolution:
     """Solve ``lp`` with HiGHS' simplex, interior-point or PDLP solver."""
     h = _quiet_highs()
+    if feasibility_tolerance is not None:
+        h.setOptionValue("primal_feasibility_tolerance", feasibility_tolerance)
+        h.setOptionValue("dual_feasibility_tolerance", feasibility_tolerance)
     h.setOptionValue("solver", method)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)

@@ -17,7 +17,8 @@ Both respect z <= capacity and R' z <= resource limits. Shadow prices are the LP
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +32,8 @@ from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounde
 from ..validation import FloatArray, check_vector
 from . import nonsubstitution
 from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
+from .crossover import CrossoverFailed, PlanLP
+from .crossover import crossover as cross_over
 from .provenance import Provenance, make_provenance
 
 Objective = Literal["kantorovich", "min-labour", "weighted-output"]
@@ -175,13 +178,17 @@ def _structure(e: Economy) -> _Structure:
                       labour)
 
 
-def choose_solver(n_columns: int, solver: Solver) -> LPMethod:
+def choose_solver(n_columns: int, solver: Solver, *, crossover: bool = False) -> LPMethod:
     """Simplex for small problems, interior point for medium ones, PDLP (first order, its
-    accuracy reported as the duality gap) beyond; thresholds from bench/results/optimal.md."""
+    accuracy reported as the duality gap) beyond. Where a crossover turns PDLP's answer into
+    an exact vertex (the Kantorovich stage), PDLP takes over from simplex directly.
+    Thresholds from bench/results/optimal.md."""
     if solver != "auto":
         return solver
     if n_columns <= 2_000:
         return "simplex"
+    if crossover:
+        return "pdlp"
     return "ipm" if n_columns <= 15_000 else "pdlp"
 
 
@@ -194,8 +201,14 @@ def optimal_plan(
     solver: Solver = "auto",
     time_limit: float | None = None,
     tolerance: float | None = None,
+    crossover: bool = True,
 ) -> OptimalPlan:
-    """Choose activity levels for every technique; see the module docstring for the LPs."""
+    """Choose activity levels for every technique; see the module docstring for the LPs.
+
+    With PDLP, the Kantorovich (first stage) and min-labour LPs are finished by
+    :mod:`.crossover`, an exact and certified vertex, unless ``crossover=False``; should the
+    crossover fail, the first-order solution stands and its message says why.
+    """
     e = economy
     if objective not in OBJECTIVES:
         raise InvalidInput(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
@@ -209,30 +222,64 @@ def optimal_plan(
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
     st = _structure(e)
-    method = choose_solver(e.n_techniques, solver)
-    options = {"method": method, "time_limit": time_limit, "tolerance": tolerance}
+    # Balances are tight at the optimum of these two, which the crossover relies on.
+    crossover = crossover and objective in ("kantorovich", "min-labour")
+    method = choose_solver(e.n_techniques, solver, crossover=crossover)
+    options: dict[str, Any] = {"method": method, "time_limit": time_limit,
+                               "tolerance": tolerance}
+    exact = (lambda sol: _exact(e, st, t, objective, sol)) if crossover else None
     if objective == "min-labour":
-        sol = _solve(_min_labour_lp(st, t), options)
+        sol = _solve(_min_labour_lp(st, t), options, exact)
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
     elif objective == "weighted-output":
-        sol = _solve(_weighted_output_lp(st, t), options)
+        sol = _solve(_weighted_output_lp(st, t), options, exact)
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol)
         z, hv = sol.x, None
     else:
-        first = _solve(_kantorovich_lp(st, t), options)
+        first = _solve(_kantorovich_lp(st, t), options, exact)
         if first.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, first)
         lam = -first.objective
         sol, hv = first, None
         if harmony_stage:
-            sol = _solve(_harmony_lp(st, t, lam), options)
+            second = choose_solver(e.n_techniques, solver)  # no crossover for this LP
+            sol = _solve(_harmony_lp(st, t, lam), options | {"method": second})
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
+        return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method})
     return _plan(e, st, t, objective, sol, z, hv, options)
+
+
+def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
+    n = st.N.shape[1]
+    parts = (sp.csr_array(e.input_coefficients), sp.csc_array(st.N), e.technique_product,
+             st.R_rows, st.limits, st.capacity)
+    if objective == "kantorovich":
+        return PlanLP(*parts, t.quantity, np.zeros(n))
+    return PlanLP(*parts, t.quantity, st.labour, 0.0, (1.0, 1.0))
+
+
+def _exact(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution
+           ) -> LPSolution:
+    """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`)."""
+    n_p, n = st.N.shape
+    n_res = st.limits.size
+    try:
+        v = cross_over(_plan_lp(e, st, t, objective), sol.x[:n], sol.row_dual[:n_p],
+                       -sol.row_dual[n_p:n_p + n_res])
+    except CrossoverFailed as exc:
+        return replace(sol, message=f"{sol.message}; crossover failed ({exc})")
+    extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
+    return LPSolution(
+        LPStatus.OPTIMAL, "optimal (certified vertex)",
+        np.concatenate([v.activity, np.full(extra_cols, v.scale)]),
+        np.concatenate([v.product_prices, -v.resource_prices, np.zeros(extra_rows)]),
+        np.concatenate([-v.profit, np.zeros(extra_cols)]), v.objective, v.bound,
+        sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover")
 
 
 def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
@@ -259,8 +306,13 @@ def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
     )
 
 
-def _solve(lp: LinearProgram, options: dict[str, Any]) -> LPSolution:
+def _solve(lp: LinearProgram, options: dict[str, Any],
+           finish: Callable[[LPSolution], LPSolution] | None = None) -> LPSolution:
+    """Solve; ``finish`` turns a PDLP answer (optimal, or near it with HiGHS unsure) exact."""
     sol = solve_lp(lp, **options)
+    if finish is not None and sol.method == "pdlp" and sol.status in (LPStatus.OPTIMAL,
+                                                                      LPStatus.FAILED):
+        sol = finish(sol)
     if sol.status in (LPStatus.FAILED, LPStatus.TIME_LIMIT):
         raise PlanningError(f"the LP solver stopped without a plan: {sol.message} after "
                             f"{sol.seconds:.1f} s ({sol.method})")

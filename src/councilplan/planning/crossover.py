@@ -1,0 +1,333 @@
+"""Exact optimum of a plan LP from an approximate one, by Leontief substitution.
+
+Two plan LPs share one shape: ``min c . z - g lambda  s.t.  N z >= lambda y,
+0 <= z <= capacity, R z <= limits, lambda in [lo, hi]`` (Kantorovich: c = 0, g = 1;
+least labour: c = labour, lambda = 1). At their optimum the material balances are tight but
+for a few surpluses, which this method needs (weighted output, where every valued product has
+a surplus, is not crossed over).
+A first-order solver (PDLP) gets close to the optimum but leaves every activity slightly off
+its bound. A vertex
+of this LP has a simple shape: each product has one *owner* technique whose activity is free,
+every other technique sits at zero or at capacity, and a handful of techniques and product
+surpluses are free as well. With the owners fixed, the material balances give the owners'
+activities as ``x_owner = (I - A_owner)^-1 (lambda y - N_fixed z_fixed - N_free z_free)``, a
+Leontief solve that never forms a dense inverse. The LP then shrinks to the few free variables
+(lambda, free techniques, disposals) with the owners' bounds and the resource limits as dense
+rows, which HiGHS solves exactly. Its duals give all prices by one transposed Leontief solve;
+techniques whose profit at those prices says they sit at the wrong bound join the free set,
+owners that reach a bound hand over to a free technique of their product, and the round repeats
+(column generation) until every fixed technique is priced out.
+
+The result is certified, not trusted: the duality gap is recomputed from the prices over the
+whole LP (any non-negative prices give a bound by weak duality), and the plan is checked
+against every balance, capacity and limit.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..validation import FloatArray, IndexArray
+from ._highs import LinearProgram, LPStatus, solve_lp
+
+ROUNDS = 100
+BATCH = 100  # techniques priced in per round
+TIGHT = 1e-10  # HiGHS feasibility tolerances for the reduced LPs (rows are scaled to ~1)
+
+
+class CrossoverFailed(Exception):
+    """The reduced LPs did not reach a certified vertex; the caller keeps the first-order plan."""
+
+
+@dataclass(frozen=True, eq=False)
+class PlanLP:
+    """The pieces of a plan LP the crossover needs (``N = S - inputs'``)."""
+
+    inputs: sp.csr_array  # (techniques, products): inputs per unit of each technique
+    N: sp.csc_array  # (products, techniques)
+    product_of: IndexArray
+    R: sp.csr_array  # (limited resources, techniques)
+    limits: FloatArray
+    capacity: FloatArray
+    quantity: FloatArray  # targets y
+    cost: FloatArray  # c, per technique
+    scale_value: float = 1.0  # g, what one unit of lambda is worth
+    scale_bounds: tuple[float, float] = (0.0, np.inf)  # bounds of lambda
+
+    @classmethod
+    def kantorovich(cls, inputs: Any, N: Any, product_of: IndexArray, R: Any,
+                    limits: FloatArray, capacity: FloatArray, quantity: FloatArray) -> PlanLP:
+        """``max lambda``: the least-fulfilled target as high as it goes."""
+        return cls(inputs, N, product_of, R, limits, capacity, quantity,
+                   np.zeros(capacity.size))
+
+
+@dataclass(frozen=True, eq=False)
+class Vertex:
+    """A certified optimal vertex: activities, lambda, prices, and the bound that proves it."""
+
+    activity: FloatArray
+    scale: float  # lambda (the least fulfilment for Kantorovich)
+    objective: float  # c . z - g lambda
+    bound: float  # a lower bound on the objective from the prices (weak duality)
+    product_prices: FloatArray  # for Kantorovich normalised so that y . p = 1
+    resource_prices: FloatArray  # per limited resource
+    profit: FloatArray  # per technique: p . N_t - nu . R_t - c_t (capacity price where > 0)
+    infeasibility: float  # largest relative violation of a balance, capacity or limit
+    rounds: int
+    seconds: float
+
+
+@dataclass
+class _State:
+    owner: IndexArray  # technique owning each product's balance row
+    free: IndexArray  # other techniques free in the reduced LP
+    disposal: IndexArray  # products whose surplus is free in the reduced LP
+    fixed_at: FloatArray  # value of every technique that is not free (0 or capacity)
+
+
+def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
+              resource_prices: FloatArray, *, rounds: int = ROUNDS, batch: int = BATCH
+              ) -> Vertex:
+    """From approximate primal and dual values, find and certify an exact optimal vertex."""
+    t0 = time.perf_counter()
+    state = _start(lp, activity, _profit(lp, prices, resource_prices))
+    for k in range(1, rounds + 1):
+        x, lam, p, nu, used_disposal, feasible = _reduced_round(lp, state)
+        profit = _profit(lp, p, nu)
+        wrong = _mispriced(lp, state, profit, float(lp.cost @ x) - lp.scale_value * lam)
+        short = np.flatnonzero(p < -1e-11 * np.abs(p).max(initial=0.0))
+        short = short[~np.isin(short, state.disposal)]
+        if not wrong.size and not short.size:
+            if not feasible:
+                raise CrossoverFailed("the reduced LP stays infeasible with nothing to price in")
+            return _certify(lp, x, lam, p, nu, k, time.perf_counter() - t0)
+        _next_state(lp, state, x, wrong[np.argsort(-_gain(lp, state, profit, wrong))][:batch],
+                    np.union1d(state.disposal[used_disposal], short[:batch]))
+    raise CrossoverFailed(f"no certified vertex after {rounds} rounds")
+
+
+def _profit(lp: PlanLP, p: FloatArray, nu: FloatArray) -> FloatArray:
+    return np.asarray(lp.N.T @ p - lp.R.T @ nu - lp.cost, dtype=np.float64)
+
+
+def _span(capacity: FloatArray) -> FloatArray:
+    """What an activity is measured against: its capacity, or 1 where there is none."""
+    return np.where(np.isfinite(capacity) & (capacity > 0), capacity, 1.0)
+
+
+def _start(lp: PlanLP, x0: FloatArray, profit: FloatArray) -> _State:
+    """Owners: each product's most interior technique, else its least mispriced one."""
+    cap = lp.capacity
+    bounded = np.isfinite(cap)
+    rel = np.where(bounded, np.clip(x0 / _span(cap), 0.0, 1.0), np.where(x0 > 1e-9, 0.5, 0.0))
+    interior = (rel > 1e-5) & (rel < 1 - 1e-5)
+    eps = 1e-6 * np.abs(profit).max(initial=0.0)
+    near = np.abs(profit) <= eps
+    key = np.where(interior, -np.minimum(rel, 1 - rel), np.abs(profit) / max(eps, 1e-300))
+    order = np.lexsort((key, lp.product_of))
+    first = np.r_[True, lp.product_of[order][1:] != lp.product_of[order][:-1]]
+    owner = order[first]
+    owner = owner[np.argsort(lp.product_of[owner])]
+    if owner.size != lp.N.shape[0]:
+        raise CrossoverFailed("a product has no technique")
+    is_owner = np.zeros(cap.size, dtype=bool)
+    is_owner[owner] = True
+    free = np.flatnonzero((interior | near) & ~is_owner)
+    return _State(owner, free, np.array([], dtype=np.int64),
+                  np.where(bounded & (rel > 0.5), cap, 0.0))
+
+
+def _reduced_round(lp: PlanLP, s: _State
+                   ) -> tuple[FloatArray, float, FloatArray, FloatArray, Any, bool]:
+    """Solve the LP over the free variables with the owners substituted out."""
+    n = lp.N.shape[0]
+    A_owner = sp.csr_array(lp.inputs[s.owner].T)
+    fixed = np.ones(lp.capacity.size, dtype=bool)
+    fixed[s.owner] = False
+    fixed[s.free] = False
+    x_fixed = np.where(fixed, s.fixed_at, 0.0)
+    rhs = [lp.quantity[:, None], -lp.N[:, s.free].toarray(),
+           _unit_columns(n, s.disposal), -(lp.N @ x_fixed)[:, None]]
+    solved = solve_block(A_owner, np.hstack(rhs))
+    D, base = solved[:, :-1], solved[:, -1]
+    z, row_dual, feasible = _reduced_lp(lp, s, D, base, x_fixed)
+    x = x_fixed.copy()
+    x[s.free] = z[1:1 + s.free.size]
+    x[s.owner] = base + D @ z
+    beta, nu = row_dual[:n], -row_dual[n:]
+    # Owners have zero reduced cost: p_i - a_owner . p - nu . R_owner - c_owner + beta_i = 0.
+    rhs_p = lp.R[:, s.owner].T @ nu + lp.cost[s.owner] - beta
+    p = solve_block(sp.csr_array(A_owner.T), rhs_p[:, None])[:, 0]
+    return x, float(z[0]), p, nu, z[1 + s.free.size:] > 0, feasible
+
+
+def _unit_columns(n: int, rows: IndexArray) -> FloatArray:
+    E = np.zeros((n, rows.size))
+    E[rows, np.arange(rows.size)] = 1.0
+    return E
+
+
+def _reduced_lp(lp: PlanLP, s: _State, D: FloatArray, base: FloatArray,
+                x_fixed: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
+    """Variables (lambda, free techniques, disposals), each owner's bounds and every limit as
+    rows scaled to about 1. Phase one minimises violations; phase two the plan's objective."""
+    n, m = D.shape
+    n_res = lp.limits.size
+    cap_owner = _span(lp.capacity[s.owner])
+    col_scale = np.concatenate([[1.0], _span(lp.capacity[s.free]), cap_owner[s.disposal]])
+    res_rows = lp.R[:, s.owner] @ D
+    res_rows[:, 1:1 + s.free.size] += lp.R[:, s.free].toarray()
+    res_room = lp.limits - lp.R[:, s.owner] @ base - lp.R @ x_fixed
+    limits = np.maximum(np.abs(lp.limits), 1e-300)
+    rows = np.vstack([D / cap_owner[:, None], res_rows / limits[:, None]]) * col_scale
+    eye = sp.eye_array(n + n_res, format="csc")
+    A = sp.csc_array(sp.hstack([sp.csc_array(rows), eye[:, :n], -eye[:, :n], -eye[:, n:]]))
+    row_lower = np.concatenate([-base / cap_owner, np.full(n_res, -np.inf)])
+    row_upper = np.concatenate([(lp.capacity[s.owner] - base) / cap_owner, res_room / limits])
+    lo, hi = lp.scale_bounds
+    col_lower = np.r_[lo, np.zeros(A.shape[1] - 1)]
+    col_upper = np.concatenate([[hi], lp.capacity[s.free] / col_scale[1:1 + s.free.size],
+                                np.full(s.disposal.size, np.inf),
+                                np.full(2 * n + n_res, np.inf)])
+    phase1 = solve_lp(LinearProgram(np.r_[np.zeros(m), np.ones(2 * n + n_res)], A, row_lower,
+                                    row_upper, col_lower, col_upper), method="simplex",
+                      feasibility_tolerance=TIGHT)
+    if phase1.status != LPStatus.OPTIMAL:
+        raise CrossoverFailed(f"reduced LP (phase one): {phase1.message}")
+    if phase1.objective > 1e-9:  # still infeasible: price by the violations
+        return phase1.x[:m] * col_scale, _unscale(phase1.row_dual, cap_owner, limits), False
+    cost = D.T @ lp.cost[s.owner]
+    cost[0] -= lp.scale_value
+    cost[1:1 + s.free.size] += lp.cost[s.free]
+    col_upper[m:] = 0.0
+    phase2 = solve_lp(LinearProgram(np.r_[cost * col_scale, np.zeros(2 * n + n_res)], A,
+                                    row_lower, row_upper, col_lower, col_upper),
+                      method="simplex", feasibility_tolerance=TIGHT)
+    if phase2.status != LPStatus.OPTIMAL:
+        raise CrossoverFailed(f"reduced LP: {phase2.message}")
+    return phase2.x[:m] * col_scale, _unscale(phase2.row_dual, cap_owner, limits), True
+
+
+def _unscale(row_dual: FloatArray, cap_owner: FloatArray, limits: FloatArray) -> FloatArray:
+    n = cap_owner.size
+    return np.concatenate([row_dual[:n] / cap_owner, row_dual[n:n + limits.size] / limits])
+
+
+def _mispriced(lp: PlanLP, s: _State, profit: FloatArray, objective: float) -> IndexArray:
+    """Fixed techniques whose move to the other bound would improve the objective (by more
+    than rounding), judged by what each adds to the duality gap."""
+    fixed = np.ones(profit.size, dtype=bool)
+    fixed[s.owner] = False
+    fixed[s.free] = False
+    tol = 1e-13 * max(abs(objective), 1e-3)
+    return np.flatnonzero(fixed & (_gain_all(lp, s, profit) > tol))
+
+
+def _gain_all(lp: PlanLP, s: _State, profit: FloatArray) -> FloatArray:
+    room = np.where(np.isfinite(lp.capacity), lp.capacity - s.fixed_at, 1.0)
+    return np.where(profit > 0, profit * room, -profit * s.fixed_at)
+
+
+def _gain(lp: PlanLP, s: _State, profit: FloatArray, which: IndexArray) -> FloatArray:
+    return _gain_all(lp, s, profit)[which]
+
+
+def _next_state(lp: PlanLP, s: _State, x: FloatArray, entering: IndexArray,
+                disposal: IndexArray) -> None:
+    """Hand ownership to interior free techniques, fix the rest at their bound, add entrants."""
+    cap = lp.capacity
+    inside = (x > 1e-12 * _span(cap)) & (x < cap * (1 - 1e-12))
+    is_owner = np.zeros(cap.size, dtype=bool)
+    is_owner[s.owner] = True
+    leaving = []
+    for t in s.free[inside[s.free]]:
+        i = lp.product_of[t]
+        if not inside[s.owner[i]]:
+            leaving.append(s.owner[i])
+            is_owner[s.owner[i]], is_owner[t] = False, True
+            s.owner[i] = t
+    moved = np.r_[s.free, np.asarray(leaving, dtype=np.int64)]
+    s.fixed_at[moved] = np.where(np.isfinite(cap[moved]) & (x[moved] > 0.5 * cap[moved]),
+                                 cap[moved], 0.0)
+    keep = moved[inside[moved] & ~is_owner[moved]]
+    s.free = np.setdiff1d(np.union1d(keep, entering), s.owner)
+    s.disposal = np.asarray(disposal, dtype=np.int64)
+
+
+def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArray,
+             rounds: int, seconds: float) -> Vertex:
+    """Weak duality with clipped prices bounds the objective; check primal feasibility."""
+    p = np.maximum(p, 0.0)
+    nu = np.maximum(nu, 0.0)
+    if not lp.cost.any() and lp.scale_value > 0:  # homogeneous: normalise so y . p = g
+        value = float(lp.quantity @ p)
+        if value <= 0:
+            raise CrossoverFailed("the prices give the targets no value")
+        p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
+    profit = _profit(lp, p, nu)
+    bound = _dual_bound(lp, p, nu, profit)
+    _check_feasible(lp, x, lam)
+    objective = float(lp.cost @ x) - lp.scale_value * lam
+    if not np.isfinite(bound):
+        raise CrossoverFailed("the prices give no finite bound")
+    return Vertex(np.clip(x, 0.0, lp.capacity), lam, objective, bound, p, nu, profit,
+                  _violation(lp, x, lam), rounds, seconds)
+
+
+def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray) -> float:
+    """min over the box of the Lagrangian: every technique at the bound its profit picks."""
+    lo, hi = lp.scale_bounds
+    slope = float(p @ lp.quantity) - lp.scale_value
+    scale_part = slope * (lo if slope >= 0 else hi)
+    rent = np.multiply(lp.capacity, profit, out=np.zeros_like(profit), where=profit > 0)
+    return float(-rent.sum() - nu @ lp.limits + scale_part)
+
+
+def _violation(lp: PlanLP, x: FloatArray, lam: float) -> float:
+    """Largest relative violation of a balance, capacity, non-negativity or limit."""
+    net = lp.N @ x
+    need = lam * lp.quantity
+    biggest = max(float(np.abs(need).max(initial=0.0)), float(np.abs(net).max(initial=0.0)),
+                  1e-300)
+    cap = _span(lp.capacity)
+    return max(float((need - net).max(initial=0.0)) / biggest,
+               float(np.max((x - lp.capacity) / cap, initial=0.0)),
+               float(np.max(-x / cap, initial=0.0)),
+               float(np.max((lp.R @ x - lp.limits) / np.maximum(np.abs(lp.limits), 1e-300),
+                            initial=0.0)))
+
+
+def _check_feasible(lp: PlanLP, x: FloatArray, lam: float) -> None:
+    violation = _violation(lp, x, lam)
+    if violation > 1e-8:
+        raise CrossoverFailed(f"the vertex violates a limit by {violation:.2g} (relative)")
+
+
+def solve_block(A: Any, B: FloatArray, *, rtol: float = 1e-14, maxiter: int = 5000
+                ) -> FloatArray:
+    """``Z = A Z + B`` for a dense block of right-hand sides, by Jacobi-scaled Neumann sweeps
+    (sparse times dense products, so many columns cost little more than one)."""
+    d = np.asarray(A.diagonal(), dtype=np.float64)
+    if (d >= 1).any():
+        raise CrossoverFailed("an owner technique uses at least one unit of its own product")
+    off = sp.csr_array(A)
+    if d.any():
+        off = off.copy()
+        off.setdiag(0.0)
+        off.eliminate_zeros()
+    scale = (1.0 / (1.0 - d))[:, None]
+    Z = B * scale
+    size = np.abs(B).max(axis=0) + 1e-300
+    for _ in range(maxiter):
+        Z_new = (B + off @ Z) * scale
+        change = (np.abs(Z_new - Z) / scale).max(axis=0) / size
+        Z = Z_new
+        if change.max(initial=0.0) <= rtol:
+            return np.asarray(Z, dtype=np.float64)
+    raise CrossoverFailed("the owners' Leontief system does not converge (not productive)")

@@ -1,0 +1,130 @@
+"""The crossover from PDLP to an exact vertex of the Kantorovich LP, checked independently."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+from councilplan.economy.generator import generate_economy, with_alternative_techniques
+from councilplan.planning.crossover import CrossoverFailed, PlanLP, crossover, solve_block
+from councilplan.planning.optimal import Targets, optimal_plan, targets_from_economy
+
+
+@pytest.fixture(scope="module")
+def economy():
+    return with_alternative_techniques(generate_economy(300, 6, seed=11), 3, seed=11)
+
+
+def kantorovich_lp(e):
+    S = sp.csr_array((np.ones(e.n_techniques), (e.technique_product, np.arange(e.n_techniques))),
+                     shape=(e.n_products, e.n_techniques))
+    N = sp.csc_array(S - e.input_coefficients.T)
+    limited = np.flatnonzero(np.isfinite(e.resource_limits))
+    R = sp.csr_array(e.resource_coefficients.T)[limited]
+    return PlanLP.kantorovich(sp.csr_array(e.input_coefficients), N, e.technique_product, R,
+                              e.resource_limits[limited], e.capacity,
+                              targets_from_economy(e).quantity)
+
+
+def scipy_optimum(lp):
+    """max lambda by scipy's HiGHS on the plain formulation (one lambda column)."""
+    n_p, n = lp.N.shape
+    A = sp.vstack([sp.hstack([-lp.N, sp.csr_array(lp.quantity[:, None])]),
+                   sp.hstack([lp.R, sp.csr_array((lp.R.shape[0], 1))])])
+    b = np.concatenate([np.zeros(n_p), lp.limits])
+    c = np.zeros(n + 1)
+    c[-1] = -1
+    res = linprog(c, A_ub=A, b_ub=b, bounds=[*zip(np.zeros(n), lp.capacity, strict=True),
+                                              (0, None)], method="highs")
+    assert res.status == 0
+    return -res.fun
+
+
+def test_pdlp_plus_crossover_is_a_certified_vertex(economy):
+    lp = kantorovich_lp(economy)
+    plan = optimal_plan(economy, harmony_stage=False, solver="pdlp")
+    assert plan.solver == "pdlp+crossover"
+    assert plan.duality_gap < 1e-11
+    lam = plan.min_fulfilment
+    np.testing.assert_allclose(lam, scipy_optimum(lp), rtol=1e-7)
+    # primal feasibility, checked here from the economy's own arrays
+    x = plan.activity
+    assert (lp.N @ x - lam * lp.quantity).min() >= -1e-9 * lp.quantity.max()
+    assert (x >= 0).all() and (x <= lp.capacity).all()
+    assert (lp.R @ x <= lp.limits * (1 + 1e-9)).all()
+    # weak duality from the reported prices: any p >= 0 with y.p = 1 bounds lambda
+    p = plan.product_prices
+    nu = plan.resource_prices[np.isfinite(economy.resource_limits)]
+    assert p.min() >= 0 and nu.min() >= 0
+    np.testing.assert_allclose(lp.quantity @ p, 1.0, rtol=1e-12)
+    profit = lp.N.T @ p - lp.R.T @ nu
+    bound = lp.capacity @ np.maximum(profit, 0) + nu @ lp.limits
+    assert lam <= bound <= lam * (1 + 1e-11)
+    # the certificate the plan reports is this same bound
+    np.testing.assert_allclose(plan.duality_gap, (bound - lam) / max(1.0, bound), atol=1e-12)
+    # a vertex: every technique but owners and a few is at a bound
+    inside = (x > 1e-9 * lp.capacity) & (x < (1 - 1e-9) * lp.capacity)
+    assert inside.sum() <= economy.n_products + lp.limits.size
+
+
+def test_crossover_from_a_rough_start_still_finds_the_optimum(economy):
+    """Start 5 % away from an interior-point solution in every activity and price, so that
+    phase one, owner hand-overs and column generation all have work to do."""
+    lp = kantorovich_lp(economy)
+    near = optimal_plan(economy, harmony_stage=False, solver="ipm")
+    rng = np.random.default_rng(1)
+    x0, p0 = (v * (1 + 0.05 * rng.standard_normal(v.size))
+              for v in (near.activity, near.product_prices))
+    nu0 = near.resource_prices[np.isfinite(economy.resource_limits)] * 1.05
+    v = crossover(lp, x0, p0, nu0)
+    np.testing.assert_allclose(v.scale, scipy_optimum(lp), rtol=1e-7)
+    assert v.objective - v.bound <= 1e-11 * v.scale
+    assert v.infeasibility <= 1e-9
+    assert v.rounds > 1
+
+
+@pytest.mark.parametrize("unlimited", [False, True])
+def test_least_labour_is_crossed_over_too(economy, unlimited):
+    """With capacities, and without them but with resource limits (as the peers compare)."""
+    e = replace(economy, capacity=np.full(economy.n_techniques, np.inf)) if unlimited else economy
+    y = 0.8 * targets_from_economy(e).quantity
+    t = Targets(y, np.ones_like(y))
+    exact = optimal_plan(e, t, objective="min-labour", solver="simplex")
+    plan = optimal_plan(e, t, objective="min-labour", solver="pdlp")
+    assert plan.solver == "pdlp+crossover"
+    assert plan.duality_gap < 1e-11
+    np.testing.assert_allclose(plan.total_labour, exact.total_labour, rtol=1e-7)
+    lp = kantorovich_lp(e)
+    x = plan.activity
+    assert (lp.N @ x - y).min() >= -1e-9 * y.max()
+    assert (lp.R @ x <= lp.limits * (1 + 1e-9)).all() and (x <= e.capacity).all()
+    # weak duality by hand: labour >= p . y - sum of capacity rents - nu . limits
+    p = plan.product_prices
+    nu = plan.resource_prices[np.isfinite(e.resource_limits)]
+    profit = lp.N.T @ p - lp.R.T @ nu - np.asarray(e.resource_coefficients[:, e.labour]
+                                                   .sum(axis=1)).ravel()
+    rent = np.multiply(e.capacity, profit, out=np.zeros_like(profit), where=profit > 0).sum()
+    bound = p @ y - rent - nu @ lp.limits
+    assert bound <= plan.total_labour <= bound * (1 + 1e-11)
+
+
+def test_crossover_gives_up_with_a_reason(economy):
+    lp = kantorovich_lp(economy)
+    n_p, n = lp.N.shape
+    with pytest.raises(CrossoverFailed, match="after 1 rounds"):
+        crossover(lp, np.zeros(n), np.ones(n_p), np.zeros(lp.limits.size), rounds=1)
+
+
+def test_block_solve_matches_a_direct_solve_and_refuses_unproductive_owners():
+    rng = np.random.default_rng(0)
+    A = sp.random_array((60, 60), density=0.1, rng=rng, format="csr") * 0.15
+    B = rng.random((60, 4))
+    Z = solve_block(A, B)
+    np.testing.assert_allclose((np.eye(60) - A.toarray()) @ Z, B, atol=1e-12)
+    with pytest.raises(CrossoverFailed, match="own product"):
+        solve_block(sp.csr_array(np.array([[1.2, 0.0], [0.1, 0.0]])), np.ones((2, 1)))
+    with pytest.raises(CrossoverFailed, match="not productive"):
+        solve_block(sp.csr_array(np.array([[0.0, 2.0], [0.6, 0.0]])), np.ones((2, 1)),
+                    maxiter=200)
