@@ -1,12 +1,16 @@
 """The crossover from PDLP to an exact vertex of the Kantorovich LP, checked independently."""
 
+import json
 from dataclasses import replace
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import linprog
+from typer.testing import CliRunner
 
+from councilplan.cli import app
+from councilplan.economy import write_economy
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
 from councilplan.planning.crossover import CrossoverFailed, PlanLP, crossover, solve_block
 from councilplan.planning.optimal import Targets, optimal_plan, targets_from_economy
@@ -42,10 +46,12 @@ def scipy_optimum(lp):
     return -res.fun
 
 
-def test_pdlp_plus_crossover_is_a_certified_vertex(economy):
+@pytest.mark.parametrize("tolerance", [None, 1e-4])
+def test_pdlp_plus_crossover_is_a_certified_vertex(economy, tolerance):
     lp = kantorovich_lp(economy)
-    plan = optimal_plan(economy, harmony_stage=False, solver="pdlp")
-    assert plan.solver == "pdlp+crossover"
+    plan = optimal_plan(economy, harmony_stage=False, solver="pdlp", tolerance=tolerance)
+    assert plan.solver == "pdlp+crossover", plan.solver_message
+    assert plan.solver_message == "optimal (certified vertex)"
     assert plan.duality_gap < 1e-11
     lam = plan.min_fulfilment
     np.testing.assert_allclose(lam, scipy_optimum(lp), rtol=1e-7)
@@ -128,3 +134,17 @@ def test_block_solve_matches_a_direct_solve_and_refuses_unproductive_owners():
     with pytest.raises(CrossoverFailed, match="not productive"):
         solve_block(sp.csr_array(np.array([[0.0, 2.0], [0.6, 0.0]])), np.ones((2, 1)),
                     maxiter=200)
+
+
+@pytest.mark.parametrize(("flag", "method"), [("--crossover", "pdlp+crossover"),
+                                              ("--no-crossover", "pdlp")])
+def test_cli_crossover_flag(tmp_path, economy, flag, method):
+    write_economy(economy, tmp_path / "e")
+    r = CliRunner().invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                                 "--solver", "pdlp", "--no-harmony", flag, "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)["solver"]
+    assert report["method"] == method
+    assert report["message"] == ("optimal (certified vertex)" if flag == "--crossover"
+                                 else "Optimal")
+    assert report["duality_gap"] < (1e-11 if method == "pdlp+crossover" else 1e-4)

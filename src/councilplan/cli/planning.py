@@ -123,6 +123,8 @@ def optimise(
         SolverChoice.auto,
     harmony_stage: Annotated[bool, typer.Option("--harmony/--no-harmony",
                                                 help="Second stage: weighted harmony.")] = True,
+    crossover: Annotated[bool, typer.Option(
+        help="Finish PDLP at an exact, certified vertex (Kantorovich, min-labour).")] = True,
     time_limit: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -135,7 +137,7 @@ def optimise(
     with _progress(f"solving ({solver.value})", as_json):
         plan = _run(lambda: optimal_plan(e, t, objective=objective.value,
                                          harmony_stage=harmony_stage,
-                                         solver=solver.value,
+                                         solver=solver.value, crossover=crossover,
                                          time_limit=time_limit))
     _run(lambda: write_optimal_plan(plan, e, output))
     s = optimal_summary(plan, e) | {"output": str(output)}

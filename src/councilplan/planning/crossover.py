@@ -265,13 +265,14 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
     """Weak duality with clipped prices bounds the objective; check primal feasibility."""
     p = np.maximum(p, 0.0)
     nu = np.maximum(nu, 0.0)
-    if not lp.cost.any() and lp.scale_value > 0:  # homogeneous: normalise so y . p = g
+    normalised = not lp.cost.any() and lp.scale_value > 0
+    if normalised:  # homogeneous: scale so that y . p = g, which zeroes lambda's term
         value = float(lp.quantity @ p)
         if value <= 0:
             raise CrossoverFailed("the prices give the targets no value")
         p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
     profit = _profit(lp, p, nu)
-    bound = _dual_bound(lp, p, nu, profit)
+    bound = _dual_bound(lp, p, nu, profit, normalised)
     _check_feasible(lp, x, lam)
     objective = float(lp.cost @ x) - lp.scale_value * lam
     if not np.isfinite(bound):
@@ -280,11 +281,12 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
                   _violation(lp, x, lam), rounds, seconds)
 
 
-def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray) -> float:
+def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray,
+                normalised: bool) -> float:
     """min over the box of the Lagrangian: every technique at the bound its profit picks."""
     lo, hi = lp.scale_bounds
-    slope = float(p @ lp.quantity) - lp.scale_value
-    scale_part = slope * (lo if slope >= 0 else hi)
+    slope = 0.0 if normalised else float(p @ lp.quantity) - lp.scale_value
+    scale_part = 0.0 if slope == 0 else slope * (lo if slope > 0 else hi)
     rent = np.multiply(lp.capacity, profit, out=np.zeros_like(profit), where=profit > 0)
     return float(-rent.sum() - nu @ lp.limits + scale_part)
 

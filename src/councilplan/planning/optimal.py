@@ -153,6 +153,7 @@ class OptimalPlan:
     iterations: int
     seconds: float
     provenance: Provenance
+    solver_message: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -415,6 +416,7 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
         iterations=sol.iterations, seconds=sol.seconds,
         provenance=make_provenance(e, None, f"optimal/{objective}",
                                    {**options, "harmony_stage": hv is not None}),
+        solver_message=sol.message,
     )
 
 
