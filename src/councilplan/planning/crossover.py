@@ -66,6 +66,14 @@ class PlanLP:
         return cls(inputs, N, product_of, R, limits, capacity, quantity,
                    np.zeros(capacity.size))
 
+    @classmethod
+    def least_labour(cls, inputs: Any, N: Any, product_of: IndexArray, R: Any,
+                     limits: FloatArray, capacity: FloatArray, quantity: FloatArray,
+                     labour: FloatArray) -> PlanLP:
+        """``min labour`` with every target met in full (lambda fixed at 1)."""
+        return cls(inputs, N, product_of, R, limits, capacity, quantity, labour, 0.0,
+                   (1.0, 1.0))
+
 
 @dataclass(frozen=True, eq=False)
 class Vertex:
@@ -90,6 +98,13 @@ class _State:
     disposal: IndexArray  # products whose surplus is free in the reduced LP
     fixed_at: FloatArray  # value of every technique that is not free (0 or capacity)
 
+    def fixed(self) -> Any:
+        """Mask of the techniques held at ``fixed_at`` (neither owners nor free)."""
+        mask = np.ones(self.fixed_at.size, dtype=bool)
+        mask[self.owner] = False
+        mask[self.free] = False
+        return mask
+
 
 def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
               resource_prices: FloatArray, *, rounds: int = ROUNDS, batch: int = BATCH
@@ -99,15 +114,15 @@ def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
     state = _start(lp, activity, _profit(lp, prices, resource_prices))
     for k in range(1, rounds + 1):
         x, lam, p, nu, used_disposal, feasible = _reduced_round(lp, state)
-        profit = _profit(lp, p, nu)
-        wrong = _mispriced(lp, state, profit, float(lp.cost @ x) - lp.scale_value * lam)
+        gain = _gain(lp, state, _profit(lp, p, nu))
+        wrong = _mispriced(state, gain, float(lp.cost @ x) - lp.scale_value * lam)
         short = np.flatnonzero(p < -1e-11 * np.abs(p).max(initial=0.0))
         short = short[~np.isin(short, state.disposal)]
         if not wrong.size and not short.size:
             if not feasible:
                 raise CrossoverFailed("the reduced LP stays infeasible with nothing to price in")
             return _certify(lp, x, lam, p, nu, k, time.perf_counter() - t0)
-        _next_state(lp, state, x, wrong[np.argsort(-_gain(lp, state, profit, wrong))][:batch],
+        _next_state(lp, state, x, wrong[np.argsort(-gain[wrong])][:batch],
                     np.union1d(state.disposal[used_disposal], short[:batch]))
     raise CrossoverFailed(f"no certified vertex after {rounds} rounds")
 
@@ -148,10 +163,7 @@ def _reduced_round(lp: PlanLP, s: _State
     """Solve the LP over the free variables with the owners substituted out."""
     n = lp.N.shape[0]
     A_owner = sp.csr_array(lp.inputs[s.owner].T)
-    fixed = np.ones(lp.capacity.size, dtype=bool)
-    fixed[s.owner] = False
-    fixed[s.free] = False
-    x_fixed = np.where(fixed, s.fixed_at, 0.0)
+    x_fixed = np.where(s.fixed(), s.fixed_at, 0.0)
     rhs = [lp.quantity[:, None], -lp.N[:, s.free].toarray(),
            _unit_columns(n, s.disposal), -(lp.N @ x_fixed)[:, None]]
     solved = solve_block(A_owner, np.hstack(rhs))
@@ -219,23 +231,16 @@ def _unscale(row_dual: FloatArray, cap_owner: FloatArray, limits: FloatArray) ->
     return np.concatenate([row_dual[:n] / cap_owner, row_dual[n:n + limits.size] / limits])
 
 
-def _mispriced(lp: PlanLP, s: _State, profit: FloatArray, objective: float) -> IndexArray:
+def _mispriced(s: _State, gain: FloatArray, objective: float) -> IndexArray:
     """Fixed techniques whose move to the other bound would improve the objective (by more
     than rounding), judged by what each adds to the duality gap."""
-    fixed = np.ones(profit.size, dtype=bool)
-    fixed[s.owner] = False
-    fixed[s.free] = False
-    tol = 1e-13 * max(abs(objective), 1e-3)
-    return np.flatnonzero(fixed & (_gain_all(lp, s, profit) > tol))
+    return np.flatnonzero(s.fixed() & (gain > 1e-13 * max(abs(objective), 1e-3)))
 
 
-def _gain_all(lp: PlanLP, s: _State, profit: FloatArray) -> FloatArray:
+def _gain(lp: PlanLP, s: _State, profit: FloatArray) -> FloatArray:
+    """What moving each technique from where it is held to its other bound adds to the gap."""
     room = np.where(np.isfinite(lp.capacity), lp.capacity - s.fixed_at, 1.0)
     return np.where(profit > 0, profit * room, -profit * s.fixed_at)
-
-
-def _gain(lp: PlanLP, s: _State, profit: FloatArray, which: IndexArray) -> FloatArray:
-    return _gain_all(lp, s, profit)[which]
 
 
 def _next_state(lp: PlanLP, s: _State, x: FloatArray, entering: IndexArray,
@@ -273,12 +278,14 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
         p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
     profit = _profit(lp, p, nu)
     bound = _dual_bound(lp, p, nu, profit, normalised)
-    _check_feasible(lp, x, lam)
-    objective = float(lp.cost @ x) - lp.scale_value * lam
     if not np.isfinite(bound):
         raise CrossoverFailed("the prices give no finite bound")
+    violation = _violation(lp, x, lam)
+    if violation > 1e-8:
+        raise CrossoverFailed(f"the vertex violates a limit by {violation:.2g} (relative)")
+    objective = float(lp.cost @ x) - lp.scale_value * lam
     return Vertex(np.clip(x, 0.0, lp.capacity), lam, objective, bound, p, nu, profit,
-                  _violation(lp, x, lam), rounds, seconds)
+                  violation, rounds, seconds)
 
 
 def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray,
@@ -303,12 +310,6 @@ def _violation(lp: PlanLP, x: FloatArray, lam: float) -> float:
                float(np.max(-x / cap, initial=0.0)),
                float(np.max((lp.R @ x - lp.limits) / np.maximum(np.abs(lp.limits), 1e-300),
                             initial=0.0)))
-
-
-def _check_feasible(lp: PlanLP, x: FloatArray, lam: float) -> None:
-    violation = _violation(lp, x, lam)
-    if violation > 1e-8:
-        raise CrossoverFailed(f"the vertex violates a limit by {violation:.2g} (relative)")
 
 
 def solve_block(A: Any, B: FloatArray, *, rtol: float = 1e-14, maxiter: int = 5000

@@ -33,7 +33,7 @@ from ..validation import (
     non_negative_number,
     read_csv_rows,
 )
-from ._highs import LinearProgram, LPMethod, LPStatus
+from ._highs import LinearProgram, LPStatus
 from .balance import balanced_plan
 from .optimal import Solver, _solve, _Structure, _structure, choose_solver, explain_unbounded
 from .provenance import Provenance, make_provenance
@@ -137,13 +137,10 @@ class FiveYearPlan:
         return rows
 
 
-def _choose_solver(n_columns: int, solver: Solver) -> LPMethod:
-    """Interior point well beyond the single-period threshold: HiGHS PDLP, without a
-    crossover for this LP, ended "unknown" on 2,000 products x 2 techniques x 5 years (20,200
-    columns) where interior point is exact (bench/results/optimal.md)."""
-    if solver != "auto" or n_columns <= 2_000:
-        return choose_solver(n_columns, solver)
-    return "ipm" if n_columns <= 200_000 else "pdlp"
+# Interior point well beyond the single-period threshold: HiGHS PDLP, with no crossover for
+# this LP, ended "unknown" on 2,000 products x 2 techniques x 5 years (20,200 columns), where
+# interior point is exact (bench/results/optimal.md).
+IPM_UP_TO = 200_000
 
 
 def five_year_plan(
@@ -169,7 +166,7 @@ def five_year_plan(
         labels=e.products)
     st = _structure(e)
     lp, layout = _lp(e, st, capital, periods, growth, terminal, c)
-    method = _choose_solver(lp.A.shape[1], solver)
+    method = choose_solver(lp.A.shape[1], solver, ipm_up_to=IPM_UP_TO)
     sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None})
     if sol.status == LPStatus.UNBOUNDED:
         raise explain_unbounded(e, sol)

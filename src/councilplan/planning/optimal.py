@@ -179,18 +179,19 @@ def _structure(e: Economy) -> _Structure:
                       labour)
 
 
-def choose_solver(n_columns: int, solver: Solver, *, crossover: bool = False) -> LPMethod:
-    """Simplex for small problems, interior point for medium ones, PDLP (first order, its
-    accuracy reported as the duality gap) beyond. Where a crossover turns PDLP's answer into
-    an exact vertex (the Kantorovich stage), PDLP takes over from simplex directly.
-    Thresholds from bench/results/optimal.md."""
+def choose_solver(n_columns: int, solver: Solver, *, crossover: bool = False,
+                  ipm_up_to: int = 15_000) -> LPMethod:
+    """Simplex for small problems, interior point for medium ones (up to ``ipm_up_to``
+    columns), PDLP (first order, its accuracy reported as the duality gap) beyond. Where a
+    crossover turns PDLP's answer into an exact vertex, PDLP takes over from simplex
+    directly. Thresholds from bench/results/optimal.md."""
     if solver != "auto":
         return solver
     if n_columns <= 2_000:
         return "simplex"
     if crossover:
         return "pdlp"
-    return "ipm" if n_columns <= 15_000 else "pdlp"
+    return "ipm" if n_columns <= ipm_up_to else "pdlp"
 
 
 def optimal_plan(
@@ -236,7 +237,7 @@ def optimal_plan(
         z = sol.x
         hv = None
     elif objective == "weighted-output":
-        sol = _solve(_weighted_output_lp(st, t), options, exact)
+        sol = _solve(_weighted_output_lp(st, t), options)
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol)
         z, hv = sol.x, None
@@ -256,12 +257,11 @@ def optimal_plan(
 
 
 def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
-    n = st.N.shape[1]
     parts = (sp.csr_array(e.input_coefficients), sp.csc_array(st.N), e.technique_product,
-             st.R_rows, st.limits, st.capacity)
+             st.R_rows, st.limits, st.capacity, t.quantity)
     if objective == "kantorovich":
-        return PlanLP(*parts, t.quantity, np.zeros(n))
-    return PlanLP(*parts, t.quantity, st.labour, 0.0, (1.0, 1.0))
+        return PlanLP.kantorovich(*parts)
+    return PlanLP.least_labour(*parts, st.labour)
 
 
 def _exact(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution
