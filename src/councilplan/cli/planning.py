@@ -126,6 +126,9 @@ def optimise(
     crossover: Annotated[bool, typer.Option(
         help="Finish PDLP at an exact, certified vertex (Kantorovich, min-labour).")] = True,
     time_limit: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
+    tolerance: Annotated[float | None, typer.Option(
+        help="PDLP's target accuracy (relative residuals and gap), e.g. 1e-4 for the largest "
+             "plans; default: 1e-7, or a looser start before a crossover.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose techniques and share out scarce capacity and resources by voted priorities."""
@@ -138,7 +141,7 @@ def optimise(
         plan = _run(lambda: optimal_plan(e, t, objective=objective.value,
                                          harmony_stage=harmony_stage,
                                          solver=solver.value, crossover=crossover,
-                                         time_limit=time_limit))
+                                         time_limit=time_limit, tolerance=tolerance))
     _run(lambda: write_optimal_plan(plan, e, output))
     s = optimal_summary(plan, e) | {"output": str(output)}
     _emit(s, as_json, lambda: _render_optimal(s))
@@ -151,7 +154,7 @@ def _render_optimal(s: dict[str, Any]) -> None:
                                              if s["harmony"] is not None else ""))
     sol = s["solver"]
     out.print(f"  {sol['method']}: {sol['iterations']} iterations, {sol['seconds']:.2f} s, "
-              f"duality gap {sol['duality_gap']:.2g}")
+              f"duality gap {sol['duality_gap']:.2g}, infeasibility {sol['infeasibility']:.2g}")
     table = Table(title=f"binding limits ({s['binding_count']} in all)")
     for col in ("kind", "id", "limit", "used", "shadow price"):
         table.add_column(col)

@@ -55,6 +55,7 @@ class LPSolution:
     seconds: float
     method: str
     ray: FloatArray | None = None
+    primal_infeasibility: float = 0.0  # see primal_infeasibility()
 
     @property
     def relative_gap(self) -> float:
@@ -65,7 +66,11 @@ class LPSolution:
 def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: float | None = None,
              tolerance: float | None = None, feasibility_tolerance: float | None = None
              ) -> LPSolution:
-    """Solve ``lp`` with HiGHS' simplex, interior-point or PDLP solver."""
+    """Solve ``lp`` with HiGHS' simplex, interior-point or PDLP solver.
+
+    ``tolerance`` is PDLP's target accuracy (relative residuals and gap); PDLP then runs on
+    the presolved LP, see :func:`_pdlp_to_tolerance`.
+    """
     h = _quiet_highs()
     if feasibility_tolerance is not None:
         h.setOptionValue("primal_feasibility_tolerance", feasibility_tolerance)
@@ -75,8 +80,16 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     h.setOptionValue("random_seed", 0)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
-    if tolerance is not None and method == "pdlp":
-        h.setOptionValue("pdlp_optimality_tolerance", float(tolerance))
+    h.passModel(_model(lp))
+    t0 = time.perf_counter()
+    if method == "pdlp" and tolerance is not None:
+        status, iterations = _pdlp_to_tolerance(h, float(tolerance), time_limit)
+        return _result(h, lp, method, time.perf_counter() - t0, status, iterations, tolerance)
+    h.run()
+    return _result(h, lp, method, time.perf_counter() - t0)
+
+
+def _model(lp: LinearProgram) -> Any:
     model = highspy.HighsLp()
     A = sp.csc_array(lp.A)
     model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
@@ -89,11 +102,34 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     model.a_matrix_.start_ = A.indptr.astype(np.int32)
     model.a_matrix_.index_ = A.indices.astype(np.int32)
     model.a_matrix_.value_ = A.data
-    h.passModel(model)
+    return model
+
+
+def _pdlp_to_tolerance(h: Any, tolerance: float, time_limit: float | None) -> tuple[Any, int]:
+    """PDLP stopped at ``tolerance``.
+
+    HiGHS's PDLP stops on the feasibility tolerances, which its presolve shares: loosened for
+    both, presolve can declare a wrong plan optimal. So presolve runs at its own (tight)
+    tolerances, PDLP alone at ``tolerance`` on the presolved LP, and postsolve maps the answer
+    back. Returns PDLP's model status and iteration count.
+    """
     t0 = time.perf_counter()
-    h.run()
-    seconds = time.perf_counter() - t0
-    return _result(h, lp, method, seconds)
+    h.presolve()
+    if h.getModelPresolveStatus() != highspy.HighsPresolveStatus.kReduced:
+        h.run()  # not reduced, or decided by presolve (infeasible, unbounded, empty)
+        return h.getModelStatus(), int(h.getInfo().pdlp_iteration_count)
+    g = _quiet_highs()
+    for name, value in (("solver", "pdlp"), ("threads", 1), ("presolve", "off"),
+                        ("primal_feasibility_tolerance", tolerance),
+                        ("dual_feasibility_tolerance", tolerance),
+                        ("pdlp_optimality_tolerance", tolerance)):
+        g.setOptionValue(name, value)
+    if time_limit is not None:
+        g.setOptionValue("time_limit", max(float(time_limit) - (time.perf_counter() - t0), 1.0))
+    g.passModel(h.getPresolvedLp())
+    g.run()
+    h.postsolve(g.getSolution())
+    return g.getModelStatus(), int(g.getInfo().pdlp_iteration_count)
 
 
 def _quiet_highs() -> Any:
@@ -129,9 +165,16 @@ _STATUS = {
 }
 
 
-def _result(h: Any, lp: LinearProgram, method: str, seconds: float) -> LPSolution:
-    model_status = h.getModelStatus()
+def _result(h: Any, lp: LinearProgram, method: str, seconds: float,
+            model_status: Any = None, iterations: int | None = None,
+            tolerance: float | None = None) -> LPSolution:
+    model_status = h.getModelStatus() if model_status is None else model_status
     status = _STATUS.get(model_status, LPStatus.FAILED)
+    message = h.modelStatusToString(model_status)
+    if tolerance is not None and model_status == highspy.HighsModelStatus.kUnknown:
+        # PDLP met its own (2-norm) criteria; HiGHS's final check is by the max norm.
+        status = LPStatus.OPTIMAL
+        message = f"PDLP stopped at tolerance {tolerance:g} (HiGHS's own check: {message})"
     sol, info = h.getSolution(), h.getInfo()
     n, m = lp.A.shape[1], lp.A.shape[0]
     x = np.array(sol.col_value, dtype=np.float64) if sol.value_valid else np.zeros(n)
@@ -140,12 +183,29 @@ def _result(h: Any, lp: LinearProgram, method: str, seconds: float) -> LPSolutio
     ray = None
     if status == LPStatus.UNBOUNDED:
         ray = _primal_ray(h)
-    iterations = int(info.simplex_iteration_count + info.ipm_iteration_count
-                     + info.pdlp_iteration_count)
+    if iterations is None:
+        iterations = int(info.simplex_iteration_count + info.ipm_iteration_count
+                         + info.pdlp_iteration_count)
     objective = float(lp.c @ x)
-    return LPSolution(status, h.modelStatusToString(model_status), x, row_dual, col_dual,
-                      objective, dual_objective(lp, row_dual, col_dual), iterations, seconds,
-                      method, ray)
+    return LPSolution(status, message, x, row_dual, col_dual, objective,
+                      dual_objective(lp, row_dual, col_dual), iterations, seconds, method, ray,
+                      primal_infeasibility(lp, x))
+
+
+def primal_infeasibility(lp: LinearProgram, x: FloatArray) -> float:
+    """Largest violation of a row or column bound, relative to 1 + the largest finite bound
+    (HiGHS's relative measure), so a first-order answer states how far off it is."""
+    activity = lp.A @ x
+    worst = 0.0
+    for value, lower, upper in ((activity, lp.row_lower, lp.row_upper),
+                                (x, lp.col_lower, lp.col_upper)):
+        with np.errstate(invalid="ignore"):
+            below = np.where(np.isfinite(lower), lower - value, 0.0)
+            above = np.where(np.isfinite(upper), value - upper, 0.0)
+        worst = max(worst, float(below.max(initial=0.0)), float(above.max(initial=0.0)))
+    bounds = np.concatenate([lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper])
+    norm = float(np.abs(bounds[np.isfinite(bounds)]).max(initial=0.0))
+    return worst / (1.0 + norm)
 
 
 def _primal_ray(h: Any) -> FloatArray | None:

@@ -38,6 +38,9 @@ from ._highs import LinearProgram, LPStatus, solve_lp
 ROUNDS = 100
 BATCH = 100  # techniques priced in per round
 TIGHT = 1e-10  # HiGHS feasibility tolerances for the reduced LPs (rows are scaled to ~1)
+ROW_SLACK = 1e-12  # how far an owner row left out may be crossed before it joins
+GAP = 1e-8  # relative duality gap that certifies a vertex before every price is settled
+STALL = 3  # rounds without a better certified vertex before the best one is taken
 
 
 class CrossoverFailed(Exception):
@@ -90,6 +93,11 @@ class Vertex:
     rounds: int
     seconds: float
 
+    @property
+    def gap(self) -> float:
+        """Relative duality gap, on the scale of :attr:`LPSolution.relative_gap`."""
+        return (self.objective - self.bound) / max(1.0, abs(self.objective), abs(self.bound))
+
 
 @dataclass
 class _State:
@@ -97,6 +105,8 @@ class _State:
     free: IndexArray  # other techniques free in the reduced LP
     disposal: IndexArray  # products whose surplus is free in the reduced LP
     fixed_at: FloatArray  # value of every technique that is not free (0 or capacity)
+    activity: FloatArray  # the last round's plan (the start's at first)
+    scale: float  # and its lambda
 
     def fixed(self) -> Any:
         """Mask of the techniques held at ``fixed_at`` (neither owners nor free)."""
@@ -112,8 +122,17 @@ def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
     """From approximate primal and dual values, find and certify an exact optimal vertex."""
     t0 = time.perf_counter()
     state = _start(lp, activity, _profit(lp, prices, resource_prices))
+    best: Vertex | None = None
+    since_best = 0
     for k in range(1, rounds + 1):
         x, lam, p, nu, used_disposal, feasible = _reduced_round(lp, state)
+        found = _certified(lp, x, lam, p, nu, k, t0) if feasible else None
+        since_best += 1
+        if found is not None and (best is None or found.gap < best.gap):
+            best, since_best = found, 0
+        if best is not None and since_best >= STALL:
+            return best  # the last few rounds only traded rounding
+        state.activity, state.scale = x, lam
         gain = _gain(lp, state, _profit(lp, p, nu))
         wrong = _mispriced(state, gain, float(lp.cost @ x) - lp.scale_value * lam)
         short = np.flatnonzero(p < -1e-11 * np.abs(p).max(initial=0.0))
@@ -124,7 +143,21 @@ def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
             return _certify(lp, x, lam, p, nu, k, time.perf_counter() - t0)
         _next_state(lp, state, x, wrong[np.argsort(-gain[wrong])][:batch],
                     np.union1d(state.disposal[used_disposal], short[:batch]))
+    if best is not None:
+        return best
     raise CrossoverFailed(f"no certified vertex after {rounds} rounds")
+
+
+def _certified(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArray,
+               rounds: int, t0: float) -> Vertex | None:
+    """The vertex, if its prices already prove it optimal to :data:`GAP`: techniques priced
+    in by less than the reduced LPs' rounding can swap in and out for ever, so the best such
+    vertex ends the crossover once :data:`STALL` rounds have not improved on it."""
+    try:
+        v = _certify(lp, x, lam, p, nu, rounds, time.perf_counter() - t0)
+    except CrossoverFailed:
+        return None
+    return v if v.gap <= GAP else None
 
 
 def _profit(lp: PlanLP, p: FloatArray, nu: FloatArray) -> FloatArray:
@@ -154,8 +187,14 @@ def _start(lp: PlanLP, x0: FloatArray, profit: FloatArray) -> _State:
     is_owner = np.zeros(cap.size, dtype=bool)
     is_owner[owner] = True
     free = np.flatnonzero((interior | near) & ~is_owner)
+    y = lp.quantity
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(y > 0, (lp.N @ x0) / y, np.inf)
+    lo, hi = lp.scale_bounds
+    scale = float(np.clip(ratio.min(initial=np.inf), lo, hi)) if np.isfinite(hi) or (
+        y > 0).any() else lo
     return _State(owner, free, np.array([], dtype=np.int64),
-                  np.where(bounded & (rel > 0.5), cap, 0.0))
+                  np.where(bounded & (rel > 0.5), cap, 0.0), np.clip(x0, 0.0, cap), scale)
 
 
 def _reduced_round(lp: PlanLP, s: _State
@@ -187,48 +226,87 @@ def _unit_columns(n: int, rows: IndexArray) -> FloatArray:
 
 def _reduced_lp(lp: PlanLP, s: _State, D: FloatArray, base: FloatArray,
                 x_fixed: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
-    """Variables (lambda, free techniques, disposals), each owner's bounds and every limit as
-    rows scaled to about 1. Phase one minimises violations; phase two the plan's objective."""
-    n, m = D.shape
+    """Variables (lambda, free techniques, disposals), owners' bounds and every limit as rows
+    scaled to about 1. Phase one minimises violations; phase two the plan's objective.
+
+    Most owners stay well inside their bounds, so owner rows join lazily: those near a bound
+    at the last round's plan first, then any the solution violates (row generation).
+    """
+    n = D.shape[0]
     n_res = lp.limits.size
     cap_owner = _span(lp.capacity[s.owner])
     col_scale = np.concatenate([[1.0], _span(lp.capacity[s.free]), cap_owner[s.disposal]])
     res_rows = lp.R[:, s.owner] @ D
     res_rows[:, 1:1 + s.free.size] += lp.R[:, s.free].toarray()
-    res_room = lp.limits - lp.R[:, s.owner] @ base - lp.R @ x_fixed
     limits = np.maximum(np.abs(lp.limits), 1e-300)
-    rows = np.vstack([D / cap_owner[:, None], res_rows / limits[:, None]]) * col_scale
-    eye = sp.eye_array(n + n_res, format="csc")
-    A = sp.csc_array(sp.hstack([sp.csc_array(rows), eye[:, :n], -eye[:, :n], -eye[:, n:]]))
-    row_lower = np.concatenate([-base / cap_owner, np.full(n_res, -np.inf)])
-    row_upper = np.concatenate([(lp.capacity[s.owner] - base) / cap_owner, res_room / limits])
-    lo, hi = lp.scale_bounds
-    col_lower = np.r_[lo, np.zeros(A.shape[1] - 1)]
-    col_upper = np.concatenate([[hi], lp.capacity[s.free] / col_scale[1:1 + s.free.size],
-                                np.full(s.disposal.size, np.inf),
-                                np.full(2 * n + n_res, np.inf)])
-    phase1 = solve_lp(LinearProgram(np.r_[np.zeros(m), np.ones(2 * n + n_res)], A, row_lower,
+    owner_rows = D * (col_scale / cap_owner[:, None])
+    lower = -base / cap_owner
+    upper = (lp.capacity[s.owner] - base) / cap_owner
+    box = _ReducedBox(
+        np.r_[s.scale, s.activity[s.free], np.zeros(s.disposal.size)] / col_scale,
+        lp.scale_bounds, lp.capacity[s.free] / col_scale[1:1 + s.free.size], s.disposal.size)
+    cost = D.T @ lp.cost[s.owner]
+    cost[0] -= lp.scale_value
+    cost[1:1 + s.free.size] += lp.cost[s.free]
+    resources = (res_rows / limits[:, None] * col_scale,
+                 (lp.limits - lp.R[:, s.owner] @ base - lp.R @ x_fixed) / limits)
+    value = owner_rows @ box.guess
+    rows = np.flatnonzero((value - lower < 0.1) | (upper - value < 0.1))
+    while True:
+        z, dual, feasible = _reduced_solve(owner_rows[rows], lower[rows], upper[rows],
+                                           resources, box, cost * col_scale)
+        value = owner_rows @ z
+        broken = (value < lower - ROW_SLACK) | (value > upper + ROW_SLACK)
+        broken[rows] = False
+        if not broken.any():
+            row_dual = np.zeros(n + n_res)
+            row_dual[rows] = dual[:rows.size] / cap_owner[rows]
+            row_dual[n:] = dual[rows.size:] / limits
+            return z * col_scale, row_dual, feasible
+        rows = np.union1d(rows, np.flatnonzero(broken))
+
+
+@dataclass(frozen=True)
+class _ReducedBox:
+    guess: FloatArray  # last round's values of the (scaled) reduced variables
+    scale_bounds: tuple[float, float]
+    free_upper: FloatArray
+    n_disposal: int
+
+    def bounds(self) -> tuple[FloatArray, FloatArray]:
+        lo, hi = self.scale_bounds
+        upper = np.concatenate([[hi], self.free_upper, np.full(self.n_disposal, np.inf)])
+        return np.r_[lo, np.zeros(upper.size - 1)], upper
+
+
+def _reduced_solve(owner_rows: FloatArray, lower: FloatArray, upper: FloatArray,
+                   resources: tuple[FloatArray, FloatArray], box: _ReducedBox,
+                   cost: FloatArray) -> tuple[FloatArray, FloatArray, bool]:
+    """Phase one (elastic rows, least violation), then phase two on the chosen owner rows."""
+    k, m = owner_rows.shape
+    n_res = resources[0].shape[0]
+    eye = sp.eye_array(k + n_res, format="csc")
+    A = sp.csc_array(sp.hstack([sp.csc_array(np.vstack([owner_rows, resources[0]])),
+                                eye[:, :k], -eye[:, :k], -eye[:, k:]]))
+    row_lower = np.concatenate([lower, np.full(n_res, -np.inf)])
+    row_upper = np.concatenate([upper, resources[1]])
+    col_lower, col_upper = box.bounds()
+    col_lower = np.r_[col_lower, np.zeros(2 * k + n_res)]
+    col_upper = np.r_[col_upper, np.full(2 * k + n_res, np.inf)]
+    phase1 = solve_lp(LinearProgram(np.r_[np.zeros(m), np.ones(2 * k + n_res)], A, row_lower,
                                     row_upper, col_lower, col_upper), method="simplex",
                       feasibility_tolerance=TIGHT)
     if phase1.status != LPStatus.OPTIMAL:
         raise CrossoverFailed(f"reduced LP (phase one): {phase1.message}")
     if phase1.objective > 1e-9:  # still infeasible: price by the violations
-        return phase1.x[:m] * col_scale, _unscale(phase1.row_dual, cap_owner, limits), False
-    cost = D.T @ lp.cost[s.owner]
-    cost[0] -= lp.scale_value
-    cost[1:1 + s.free.size] += lp.cost[s.free]
+        return phase1.x[:m], phase1.row_dual, False
     col_upper[m:] = 0.0
-    phase2 = solve_lp(LinearProgram(np.r_[cost * col_scale, np.zeros(2 * n + n_res)], A,
-                                    row_lower, row_upper, col_lower, col_upper),
+    phase2 = solve_lp(LinearProgram(np.r_[cost, np.zeros(2 * k + n_res)], A, row_lower,
+                                    row_upper, col_lower, col_upper),
                       method="simplex", feasibility_tolerance=TIGHT)
     if phase2.status != LPStatus.OPTIMAL:
         raise CrossoverFailed(f"reduced LP: {phase2.message}")
-    return phase2.x[:m] * col_scale, _unscale(phase2.row_dual, cap_owner, limits), True
-
-
-def _unscale(row_dual: FloatArray, cap_owner: FloatArray, limits: FloatArray) -> FloatArray:
-    n = cap_owner.size
-    return np.concatenate([row_dual[:n] / cap_owner, row_dual[n:n + limits.size] / limits])
+    return phase2.x[:m], phase2.row_dual, True
 
 
 def _mispriced(s: _State, gain: FloatArray, objective: float) -> IndexArray:
@@ -286,6 +364,18 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
     objective = float(lp.cost @ x) - lp.scale_value * lam
     return Vertex(np.clip(x, 0.0, lp.capacity), lam, objective, bound, p, nu, profit,
                   violation, rounds, seconds)
+
+
+def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
+    """An upper bound on the optimal least fulfilment (Kantorovich) from approximate prices,
+    by weak duality with the prices clipped to be non-negative: a check on a first-order
+    answer that does not trust the solver's own accuracy measures."""
+    p, nu = np.maximum(prices, 0.0), np.maximum(resource_prices, 0.0)
+    value = float(lp.quantity @ p)
+    if value <= 0:
+        return float("inf")
+    p, nu = p / value, nu / value
+    return -_dual_bound(lp, p, nu, _profit(lp, p, nu), True)
 
 
 def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray,

@@ -39,6 +39,7 @@ from .provenance import Provenance, make_provenance
 Objective = Literal["kantorovich", "min-labour", "weighted-output"]
 OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
 Solver = Literal["auto", "simplex", "ipm", "pdlp"]
+CROSSOVER_START = 1e-5  # PDLP accuracy the crossover starts from (bench/results/optimal.md)
 HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
                                 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
 
@@ -154,6 +155,7 @@ class OptimalPlan:
     seconds: float
     provenance: Provenance
     solver_message: str = ""
+    infeasibility: float = 0.0  # largest bound violation, relative (0 for an exact vertex)
 
 
 @dataclass(frozen=True, eq=False)
@@ -209,7 +211,9 @@ def optimal_plan(
 
     With PDLP, the Kantorovich (first stage) and min-labour LPs are finished by
     :mod:`.crossover`, an exact and certified vertex, unless ``crossover=False``; should the
-    crossover fail, the first-order solution stands and its message says why.
+    crossover fail, the first-order solution stands and its message says why. ``tolerance`` is
+    PDLP's target accuracy (default 1e-7, or :data:`CROSSOVER_START` before a crossover); the
+    plan reports the gap and infeasibility reached.
     """
     e = economy
     if objective not in OBJECTIVES:
@@ -221,12 +225,16 @@ def optimal_plan(
                  labels=e.products)
     if not t.targeted.size and objective != "weighted-output":
         raise InvalidInput("no product has a positive target")
+    if tolerance is not None and not 1e-10 <= tolerance < 1:
+        raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
     st = _structure(e)
     # Balances are tight at the optimum of these two, which the crossover relies on.
     crossover = crossover and objective in ("kantorovich", "min-labour")
     method = choose_solver(e.n_techniques, solver, crossover=crossover)
+    if tolerance is None and crossover and method == "pdlp":
+        tolerance = CROSSOVER_START
     options: dict[str, Any] = {"method": method, "time_limit": time_limit,
                                "tolerance": tolerance}
     exact = (lambda sol: _exact(e, st, t, objective, sol)) if crossover else None
@@ -280,7 +288,8 @@ def _exact(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSoluti
         np.concatenate([v.activity, np.full(extra_cols, v.scale)]),
         np.concatenate([v.product_prices, -v.resource_prices, np.zeros(extra_rows)]),
         np.concatenate([-v.profit, np.zeros(extra_cols)]), v.objective, v.bound,
-        sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover")
+        sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover",
+        primal_infeasibility=v.infeasibility)
 
 
 def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
@@ -416,7 +425,7 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
         iterations=sol.iterations, seconds=sol.seconds,
         provenance=make_provenance(e, None, f"optimal/{objective}",
                                    {**options, "harmony_stage": hv is not None}),
-        solver_message=sol.message,
+        solver_message=sol.message, infeasibility=sol.primal_infeasibility,
     )
 
 

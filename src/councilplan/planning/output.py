@@ -89,7 +89,7 @@ def optimal_summary(plan: OptimalPlan, economy: Economy) -> dict[str, Any]:
         "total_labour": plan.total_labour, "targets": int(plan.targets.targeted.size),
         "solver": {"method": plan.solver, "iterations": plan.iterations,
                    "seconds": plan.seconds, "duality_gap": plan.duality_gap,
-                   "message": plan.solver_message},
+                   "infeasibility": plan.infeasibility, "message": plan.solver_message},
         "binding": [{"kind": b.kind, "id": b.id, "limit": b.limit, "used": b.used,
                      "shadow_price": b.shadow_price} for b in plan.binding[:20]],
         "binding_count": len(plan.binding),

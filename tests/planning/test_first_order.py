@@ -1,0 +1,87 @@
+"""PDLP stopped at a requested accuracy, and the accuracy it reports."""
+
+import json
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from typer.testing import CliRunner
+
+from councilplan.cli import app
+from councilplan.economy import write_economy
+from councilplan.economy.generator import generate_economy, with_alternative_techniques
+from councilplan.errors import InvalidInput
+from councilplan.planning._highs import LinearProgram, primal_infeasibility
+from councilplan.planning.optimal import optimal_plan
+
+
+@pytest.fixture(scope="module")
+def economy():
+    return with_alternative_techniques(generate_economy(400, 6, seed=5), 2, seed=5)
+
+
+def test_a_looser_tolerance_stops_sooner_and_reports_how_far_off(economy):
+    exact = optimal_plan(economy, harmony_stage=False, solver="simplex")
+    loose = optimal_plan(economy, harmony_stage=False, solver="pdlp", crossover=False,
+                         tolerance=1e-3)
+    tight = optimal_plan(economy, harmony_stage=False, solver="pdlp", crossover=False,
+                         tolerance=1e-8)
+    assert loose.solver == tight.solver == "pdlp"
+    assert loose.iterations < tight.iterations
+    assert loose.duality_gap > tight.duality_gap
+    assert tight.infeasibility < 1e-7 < loose.infeasibility < 1e-2
+    # LP objective (-lambda): near the simplex optimum, and nearer as the tolerance tightens
+    rough = abs(loose.objective_value / exact.objective_value - 1)
+    fine = abs(tight.objective_value / exact.objective_value - 1)
+    assert fine < rough < 0.1
+    assert fine < 1e-6
+
+
+def test_primal_infeasibility_by_hand():
+    # 1 <= x0 + x1 <= 3 and 0 <= x <= 2, at x = (2.5, 1): the row is 0.5 over, x0 is 0.5 over;
+    # the largest finite bound is 3, so the relative violation is 0.5 / (1 + 3)
+    lp = LinearProgram(np.zeros(2), sp.csc_array(np.ones((1, 2))), np.array([1.0]),
+                       np.array([3.0]), np.zeros(2), np.full(2, 2.0))
+    assert primal_infeasibility(lp, np.array([2.5, 1.0])) == pytest.approx(0.125)
+    assert primal_infeasibility(lp, np.array([1.0, 1.0])) == 0.0
+    unbounded = LinearProgram(np.zeros(2), sp.csc_array(np.ones((1, 2))), np.array([1.0]),
+                              np.array([np.inf]), np.zeros(2), np.full(2, np.inf))
+    assert primal_infeasibility(unbounded, np.array([0.25, 0.25])) == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("tolerance", [0.0, -1e-4, 1.0, float("nan")])
+def test_a_tolerance_out_of_range_is_refused(economy, tolerance):
+    with pytest.raises(InvalidInput, match="tolerance must lie in"):
+        optimal_plan(economy, solver="pdlp", tolerance=tolerance)
+
+
+def test_cli_tolerance(tmp_path, economy):
+    write_economy(economy, tmp_path / "e")
+    runner = CliRunner()
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                            "--solver", "pdlp", "--no-crossover", "--no-harmony",
+                            "--tolerance", "1e-3", "--json"])
+    assert r.exit_code == 0, r.output
+    report = json.loads(r.stdout)["solver"]
+    assert report["method"] == "pdlp" and 0 < report["infeasibility"] < 1e-2
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
+                            "--tolerance", "0"])
+    assert r.exit_code == 2 and "tolerance must lie in [1e-10, 1), got 0.0" in r.output
+    assert not (tmp_path / "q").exists()
+
+
+def test_the_bound_from_rough_prices_holds_and_tightens(economy):
+    from councilplan.planning import optimal as o
+    from councilplan.planning._highs import solve_lp
+    from councilplan.planning.crossover import fulfilment_bound
+
+    exact = optimal_plan(economy, harmony_stage=False, solver="simplex").min_fulfilment
+    st, t = o._structure(economy), o.targets_from_economy(economy)
+    n_p, n_res = economy.n_products, st.limits.size
+    bounds = []
+    for tolerance in (1e-3, 1e-6):
+        sol = solve_lp(o._kantorovich_lp(st, t), method="pdlp", tolerance=tolerance)
+        bounds.append(fulfilment_bound(o._plan_lp(economy, st, t, "kantorovich"),
+                                       sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res]))
+    assert exact <= bounds[1] <= bounds[0]
+    assert bounds[1] - exact < 1e-5 * exact < bounds[0] - exact
