@@ -12,15 +12,18 @@ every other technique sits at zero or at capacity, and a handful of techniques a
 surpluses are free as well. With the owners fixed, the material balances give the owners'
 activities as ``x_owner = (I - A_owner)^-1 (lambda y - N_fixed z_fixed - N_free z_free)``, a
 Leontief solve that never forms a dense inverse. The LP then shrinks to the few free variables
-(lambda, free techniques, disposals) with the owners' bounds and the resource limits as dense
-rows, which HiGHS solves exactly. Its duals give all prices by one transposed Leontief solve;
+(lambda, free techniques, disposals) with the resource limits and those owners' bounds that
+can bind as dense rows (the rest join only if the solution crosses them), which HiGHS solves
+exactly. Its duals give all prices by one transposed Leontief solve;
 techniques whose profit at those prices says they sit at the wrong bound join the free set,
 owners that reach a bound hand over to a free technique of their product, and the round repeats
 (column generation) until every fixed technique is priced out.
 
 The result is certified, not trusted: the duality gap is recomputed from the prices over the
 whole LP (any non-negative prices give a bound by weak duality), and the plan is checked
-against every balance, capacity and limit.
+against every balance, capacity and limit. Rounds end when no technique is mispriced, or when
+the best vertex certified to a relative gap of 1e-8 has not been bettered for a few rounds
+(below that, techniques can swap in and out on rounding alone).
 """
 
 from __future__ import annotations

@@ -233,13 +233,14 @@ def optimal_plan(
     # Balances are tight at the optimum of these two, which the crossover relies on.
     crossover = crossover and objective in ("kantorovich", "min-labour")
     method = choose_solver(e.n_techniques, solver, crossover=crossover)
-    if tolerance is None and crossover and method == "pdlp":
-        tolerance = CROSSOVER_START
     options: dict[str, Any] = {"method": method, "time_limit": time_limit,
                                "tolerance": tolerance}
+    # A crossover needs PDLP only near the optimum; the harmony stage keeps `tolerance`.
+    start = options | {"tolerance": CROSSOVER_START} if (
+        tolerance is None and crossover and method == "pdlp") else options
     exact = (lambda sol: _exact(e, st, t, objective, sol)) if crossover else None
     if objective == "min-labour":
-        sol = _solve(_min_labour_lp(st, t), options, exact)
+        sol = _solve(_min_labour_lp(st, t), start, exact)
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
@@ -250,7 +251,7 @@ def optimal_plan(
             raise explain_unbounded(e, sol)
         z, hv = sol.x, None
     else:
-        first = _solve(_kantorovich_lp(st, t), options, exact)
+        first = _solve(_kantorovich_lp(st, t), start, exact)
         if first.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, first)
         lam = -first.objective
