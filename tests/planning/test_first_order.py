@@ -1,6 +1,7 @@
 """PDLP stopped at a requested accuracy, and the accuracy it reports."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ from councilplan.economy import write_economy
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
 from councilplan.errors import InvalidInput
 from councilplan.planning._highs import LinearProgram, primal_infeasibility
-from councilplan.planning.optimal import optimal_plan
+from councilplan.planning.optimal import optimal_plan, targets_from_economy
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,7 @@ def test_cli_tolerance(tmp_path, economy):
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)["solver"]
     assert report["method"] == "pdlp" and 0 < report["infeasibility"] < 1e-2
+    assert isinstance(report["objective_bound"], float)
     r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
                             "--tolerance", "0"])
     assert r.exit_code == 2 and "tolerance must lie in [1e-10, 1), got 0.0" in r.output
@@ -85,3 +87,19 @@ def test_the_bound_from_rough_prices_holds_and_tightens(economy):
                                        sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res]))
     assert exact <= bounds[1] <= bounds[0]
     assert bounds[1] - exact < 1e-5 * exact < bounds[0] - exact
+
+
+@pytest.mark.parametrize("objective", ["kantorovich", "min-labour"])
+def test_every_plan_carries_the_bound_its_prices_prove(economy, objective):
+    t = targets_from_economy(economy)  # four fifths of it can be met in full
+    kw = {"objective": objective, "harmony_stage": False,
+          "targets": replace(t, quantity=0.8 * t.quantity)}
+    exact = optimal_plan(economy, solver="simplex", **kw)
+    # the simplex optimum meets its own bound; a rough PDLP answer's bound is still below it
+    assert exact.objective_bound <= exact.objective_value + 1e-9 * abs(exact.objective_value)
+    assert exact.objective_value - exact.objective_bound < 1e-6 * abs(exact.objective_value)
+    rough = optimal_plan(economy, solver="pdlp", crossover=False, tolerance=1e-3, **kw)
+    assert rough.objective_bound <= exact.objective_value
+    assert exact.objective_value - rough.objective_bound > 1e-6 * abs(exact.objective_value)
+    with_harmony = optimal_plan(economy, kw["targets"], solver="simplex")
+    assert np.isnan(with_harmony.objective_bound)

@@ -369,16 +369,24 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
                   violation, rounds, seconds)
 
 
-def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
-    """An upper bound on the optimal least fulfilment (Kantorovich) from approximate prices,
-    by weak duality with the prices clipped to be non-negative: a check on a first-order
-    answer that does not trust the solver's own accuracy measures."""
+def objective_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
+    """A lower bound on the optimal ``c . z - g lambda`` from any prices, clipped to be
+    non-negative, by weak duality: a check on a first-order answer that does not trust the
+    solver's own accuracy measures (Kantorovich: minus an upper bound on the least
+    fulfilment; least labour: a lower bound on the labour needed)."""
     p, nu = np.maximum(prices, 0.0), np.maximum(resource_prices, 0.0)
-    value = float(lp.quantity @ p)
-    if value <= 0:
-        return float("inf")
-    p, nu = p / value, nu / value
-    return -_dual_bound(lp, p, nu, _profit(lp, p, nu), True)
+    normalised = not lp.cost.any() and lp.scale_value > 0
+    if normalised:  # homogeneous: scale so that y . p = g, which zeroes lambda's term
+        value = float(lp.quantity @ p)
+        if value <= 0:
+            return -float("inf")
+        p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
+    return _dual_bound(lp, p, nu, _profit(lp, p, nu), normalised)
+
+
+def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
+    """An upper bound on the optimal least fulfilment of a Kantorovich plan LP."""
+    return -objective_bound(lp, prices, resource_prices)
 
 
 def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray,

@@ -32,7 +32,7 @@ from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounde
 from ..validation import FloatArray, check_vector
 from . import nonsubstitution
 from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
-from .crossover import CrossoverFailed, PlanLP
+from .crossover import CrossoverFailed, PlanLP, objective_bound
 from .crossover import crossover as cross_over
 from .provenance import Provenance, make_provenance
 
@@ -156,6 +156,9 @@ class OptimalPlan:
     provenance: Provenance
     solver_message: str = ""
     infeasibility: float = 0.0  # largest bound violation, relative (0 for an exact vertex)
+    # what weak duality proves from the plan's own prices: objective_value >= this at the
+    # optimum (min-labour, and Kantorovich without the harmony stage; NaN otherwise)
+    objective_bound: float = float("nan")
 
 
 @dataclass(frozen=True, eq=False)
@@ -261,8 +264,17 @@ def optimal_plan(
             sol = _solve(_harmony_lp(st, t, lam), options | {"method": second})
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
-        return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method})
-    return _plan(e, st, t, objective, sol, z, hv, options)
+        bound = float("nan") if harmony_stage else _bound(e, st, t, objective, sol)
+        return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method},
+                     bound)
+    bound = _bound(e, st, t, objective, sol) if objective == "min-labour" else float("nan")
+    return _plan(e, st, t, objective, sol, z, hv, options, bound)
+
+
+def _bound(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution) -> float:
+    n_p, n_res = e.n_products, st.limits.size
+    return objective_bound(_plan_lp(e, st, t, objective), sol.row_dual[:n_p],
+                           -sol.row_dual[n_p:n_p + n_res])
 
 
 def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
@@ -405,7 +417,8 @@ def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
 
 
 def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution,
-          z: FloatArray, hv: float | None, options: dict[str, Any]) -> OptimalPlan:
+          z: FloatArray, hv: float | None, options: dict[str, Any],
+          bound: float = float("nan")) -> OptimalPlan:
     n_p = e.n_products
     net = st.N @ z
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -427,6 +440,7 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
         provenance=make_provenance(e, None, f"optimal/{objective}",
                                    {**options, "harmony_stage": hv is not None}),
         solver_message=sol.message, infeasibility=sol.primal_infeasibility,
+        objective_bound=bound,
     )
 
 
