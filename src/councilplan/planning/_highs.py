@@ -115,21 +115,34 @@ def _pdlp_to_tolerance(h: Any, tolerance: float, time_limit: float | None) -> tu
     """
     t0 = time.perf_counter()
     h.presolve()
-    if h.getModelPresolveStatus() != highspy.HighsPresolveStatus.kReduced:
-        h.run()  # not reduced, or decided by presolve (infeasible, unbounded, empty)
+    presolved = h.getModelPresolveStatus()
+    if presolved not in (highspy.HighsPresolveStatus.kReduced,
+                         highspy.HighsPresolveStatus.kNotReduced):
+        h.run()  # decided by presolve (infeasible, unbounded, empty)
+        return h.getModelStatus(), int(h.getInfo().pdlp_iteration_count)
+    if presolved == highspy.HighsPresolveStatus.kNotReduced:  # PDLP on the LP as it is
+        _loose_pdlp(h, tolerance, time_limit)
+        h.run()
         return h.getModelStatus(), int(h.getInfo().pdlp_iteration_count)
     g = _quiet_highs()
-    for name, value in (("solver", "pdlp"), ("threads", 1), ("presolve", "off"),
-                        ("primal_feasibility_tolerance", tolerance),
-                        ("dual_feasibility_tolerance", tolerance),
-                        ("pdlp_optimality_tolerance", tolerance)):
-        g.setOptionValue(name, value)
-    if time_limit is not None:
-        g.setOptionValue("time_limit", max(float(time_limit) - (time.perf_counter() - t0), 1.0))
+    g.setOptionValue("threads", 1)
+    _loose_pdlp(g, tolerance, None if time_limit is None else time_limit - (
+        time.perf_counter() - t0))
     g.passModel(h.getPresolvedLp())
     g.run()
     h.postsolve(g.getSolution())
     return g.getModelStatus(), int(g.getInfo().pdlp_iteration_count)
+
+
+def _loose_pdlp(h: Any, tolerance: float, time_limit: float | None) -> None:
+    """PDLP without presolve, stopping at ``tolerance``."""
+    for name, value in (("solver", "pdlp"), ("presolve", "off"),
+                        ("primal_feasibility_tolerance", tolerance),
+                        ("dual_feasibility_tolerance", tolerance),
+                        ("pdlp_optimality_tolerance", tolerance)):
+        h.setOptionValue(name, value)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 1.0))
 
 
 def _quiet_highs() -> Any:

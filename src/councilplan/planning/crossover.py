@@ -143,7 +143,7 @@ def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
         if not wrong.size and not short.size:
             if not feasible:
                 raise CrossoverFailed("the reduced LP stays infeasible with nothing to price in")
-            return _certify(lp, x, lam, p, nu, k, time.perf_counter() - t0)
+            return found or _certify(lp, x, lam, p, nu, k, time.perf_counter() - t0)
         _next_state(lp, state, x, wrong[np.argsort(-gain[wrong])][:batch],
                     np.union1d(state.disposal[used_disposal], short[:batch]))
     if best is not None:
@@ -192,10 +192,9 @@ def _start(lp: PlanLP, x0: FloatArray, profit: FloatArray) -> _State:
     free = np.flatnonzero((interior | near) & ~is_owner)
     y = lp.quantity
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(y > 0, (lp.N @ x0) / y, np.inf)
+        reach = float(np.where(y > 0, (lp.N @ x0) / y, np.inf).min(initial=np.inf))
     lo, hi = lp.scale_bounds
-    scale = float(np.clip(ratio.min(initial=np.inf), lo, hi)) if np.isfinite(hi) or (
-        y > 0).any() else lo
+    scale = float(np.clip(reach, lo, hi)) if np.isfinite(reach) else lo
     return _State(owner, free, np.array([], dtype=np.int64),
                   np.where(bounded & (rel > 0.5), cap, 0.0), np.clip(x0, 0.0, cap), scale)
 
@@ -245,15 +244,15 @@ def _reduced_lp(lp: PlanLP, s: _State, D: FloatArray, base: FloatArray,
     owner_rows = D * (col_scale / cap_owner[:, None])
     lower = -base / cap_owner
     upper = (lp.capacity[s.owner] - base) / cap_owner
-    box = _ReducedBox(
-        np.r_[s.scale, s.activity[s.free], np.zeros(s.disposal.size)] / col_scale,
-        lp.scale_bounds, lp.capacity[s.free] / col_scale[1:1 + s.free.size], s.disposal.size)
+    box = _ReducedBox(lp.scale_bounds, lp.capacity[s.free] / col_scale[1:1 + s.free.size],
+                      s.disposal.size)
+    guess = np.r_[s.scale, s.activity[s.free], np.zeros(s.disposal.size)] / col_scale
     cost = D.T @ lp.cost[s.owner]
     cost[0] -= lp.scale_value
     cost[1:1 + s.free.size] += lp.cost[s.free]
     resources = (res_rows / limits[:, None] * col_scale,
                  (lp.limits - lp.R[:, s.owner] @ base - lp.R @ x_fixed) / limits)
-    value = owner_rows @ box.guess
+    value = owner_rows @ guess
     rows = np.flatnonzero((value - lower < 0.1) | (upper - value < 0.1))
     while True:
         z, dual, feasible = _reduced_solve(owner_rows[rows], lower[rows], upper[rows],
@@ -271,7 +270,8 @@ def _reduced_lp(lp: PlanLP, s: _State, D: FloatArray, base: FloatArray,
 
 @dataclass(frozen=True)
 class _ReducedBox:
-    guess: FloatArray  # last round's values of the (scaled) reduced variables
+    """Bounds of the reduced LP's (scaled) variables: lambda, free techniques, disposals."""
+
     scale_bounds: tuple[float, float]
     free_upper: FloatArray
     n_disposal: int
@@ -349,14 +349,10 @@ def _next_state(lp: PlanLP, s: _State, x: FloatArray, entering: IndexArray,
 def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArray,
              rounds: int, seconds: float) -> Vertex:
     """Weak duality with clipped prices bounds the objective; check primal feasibility."""
-    p = np.maximum(p, 0.0)
-    nu = np.maximum(nu, 0.0)
-    normalised = not lp.cost.any() and lp.scale_value > 0
-    if normalised:  # homogeneous: scale so that y . p = g, which zeroes lambda's term
-        value = float(lp.quantity @ p)
-        if value <= 0:
-            raise CrossoverFailed("the prices give the targets no value")
-        p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
+    priced = _bounding_prices(lp, p, nu)
+    if priced is None:
+        raise CrossoverFailed("the prices give the targets no value")
+    p, nu, normalised = priced
     profit = _profit(lp, p, nu)
     bound = _dual_bound(lp, p, nu, profit, normalised)
     if not np.isfinite(bound):
@@ -374,14 +370,25 @@ def objective_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray)
     non-negative, by weak duality: a check on a first-order answer that does not trust the
     solver's own accuracy measures (Kantorovich: minus an upper bound on the least
     fulfilment; least labour: a lower bound on the labour needed)."""
-    p, nu = np.maximum(prices, 0.0), np.maximum(resource_prices, 0.0)
+    priced = _bounding_prices(lp, prices, resource_prices)
+    if priced is None:
+        return -float("inf")
+    p, nu, normalised = priced
+    return _dual_bound(lp, p, nu, _profit(lp, p, nu), normalised)
+
+
+def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray
+                     ) -> tuple[FloatArray, FloatArray, bool] | None:
+    """Prices clipped to be non-negative; for the homogeneous (Kantorovich) LP also scaled so
+    that y . p = g, which zeroes lambda's term (None if they give the targets no value)."""
+    p, nu = np.maximum(p, 0.0), np.maximum(nu, 0.0)
     normalised = not lp.cost.any() and lp.scale_value > 0
-    if normalised:  # homogeneous: scale so that y . p = g, which zeroes lambda's term
+    if normalised:
         value = float(lp.quantity @ p)
         if value <= 0:
-            return -float("inf")
+            return None
         p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
-    return _dual_bound(lp, p, nu, _profit(lp, p, nu), normalised)
+    return p, nu, normalised
 
 
 def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:

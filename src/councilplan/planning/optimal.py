@@ -241,7 +241,8 @@ def optimal_plan(
     # A crossover needs PDLP only near the optimum; the harmony stage keeps `tolerance`.
     start = options | {"tolerance": CROSSOVER_START} if (
         tolerance is None and crossover and method == "pdlp") else options
-    exact = (lambda sol: _exact(e, st, t, objective, sol)) if crossover else None
+    plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
+    exact = (lambda sol: _exact(plan_lp, st, sol)) if plan_lp and crossover else None
     if objective == "min-labour":
         sol = _solve(_min_labour_lp(st, t), start, exact)
         if sol.status == LPStatus.INFEASIBLE:
@@ -264,17 +265,18 @@ def optimal_plan(
             sol = _solve(_harmony_lp(st, t, lam), options | {"method": second})
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
-        bound = float("nan") if harmony_stage else _bound(e, st, t, objective, sol)
+        bound = float("nan") if harmony_stage else _bound(plan_lp, st, sol)
         return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method},
                      bound)
-    bound = _bound(e, st, t, objective, sol) if objective == "min-labour" else float("nan")
-    return _plan(e, st, t, objective, sol, z, hv, options, bound)
+    return _plan(e, st, t, objective, sol, z, hv, options, _bound(plan_lp, st, sol))
 
 
-def _bound(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution) -> float:
-    n_p, n_res = e.n_products, st.limits.size
-    return objective_bound(_plan_lp(e, st, t, objective), sol.row_dual[:n_p],
-                           -sol.row_dual[n_p:n_p + n_res])
+def _bound(plan_lp: PlanLP | None, st: _Structure, sol: LPSolution) -> float:
+    """What the solution's own prices prove about the optimum (see :func:`objective_bound`)."""
+    if plan_lp is None:
+        return float("nan")
+    n_p, n_res = st.N.shape[0], st.limits.size
+    return objective_bound(plan_lp, sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res])
 
 
 def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
@@ -285,14 +287,12 @@ def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
     return PlanLP.least_labour(*parts, st.labour)
 
 
-def _exact(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution
-           ) -> LPSolution:
+def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
     """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`)."""
     n_p, n = st.N.shape
     n_res = st.limits.size
     try:
-        v = cross_over(_plan_lp(e, st, t, objective), sol.x[:n], sol.row_dual[:n_p],
-                       -sol.row_dual[n_p:n_p + n_res])
+        v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res])
     except CrossoverFailed as exc:
         return replace(sol, message=f"{sol.message}; crossover failed ({exc})")
     extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
