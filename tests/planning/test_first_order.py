@@ -12,7 +12,7 @@ from councilplan.cli import app
 from councilplan.economy import write_economy
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
 from councilplan.errors import InvalidInput
-from councilplan.planning._highs import LinearProgram, primal_infeasibility
+from councilplan.planning._highs import LinearProgram, dual_infeasibility, primal_infeasibility
 from councilplan.planning.optimal import optimal_plan, targets_from_economy
 
 
@@ -103,3 +103,15 @@ def test_every_plan_carries_the_bound_its_prices_prove(economy, objective):
     assert exact.objective_value - rough.objective_bound > 1e-6 * abs(exact.objective_value)
     with_harmony = optimal_plan(economy, kw["targets"], solver="simplex")
     assert np.isnan(with_harmony.objective_bound)
+
+
+def test_dual_infeasibility_flags_prices_of_the_wrong_sign():
+    """min x1 + x2 s.t. x1 + x2 >= 1, x >= 0: price 1 is feasible; price 3 leaves reduced
+    costs of -2 on columns with no upper bound, which the gap alone would not show."""
+    lp = LinearProgram(np.array([1.0, 1.0]), sp.csc_array(np.array([[1.0, 1.0]])),
+                       np.array([1.0]), np.array([np.inf]), np.zeros(2), np.full(2, np.inf))
+    assert dual_infeasibility(lp, np.array([1.0])) == 0.0
+    assert dual_infeasibility(lp, np.array([3.0])) == pytest.approx(2.0 / 2.0)
+    assert dual_infeasibility(lp, np.array([-0.5])) == pytest.approx(0.5 / 2.0)
+    bounded = LinearProgram(lp.c, lp.A, lp.row_lower, lp.row_upper, lp.col_lower, np.ones(2))
+    assert dual_infeasibility(bounded, np.array([3.0])) == 0.0

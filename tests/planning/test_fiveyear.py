@@ -106,3 +106,13 @@ def test_capital_from_files_round_trips_the_generated_structure(tmp_path, econom
         f.write(f"{e.techniques[0]},{e.products[0] if e.products[0] not in goods else 'x'},1\n")
     with pytest.raises(InvalidInput, match=r"capital_requirements.csv:\d+, field 'product'"):
         read_capital(tmp_path, e)
+
+
+def test_simplex_and_interior_point_agree_on_the_optimum(economy, capital):
+    """Both run at tight tolerances, so neither stops short on small wrong-sign prices."""
+    ipm = five_year_plan(economy, capital, growth=0.02, solver="ipm")
+    simplex = five_year_plan(economy, capital, growth=0.02, solver="simplex")
+    assert abs(ipm.fulfilment - simplex.fulfilment) <= 1e-9 * simplex.fulfilment
+    for plan in (ipm, simplex):
+        assert plan.infeasibility < 1e-10
+        assert plan.dual_infeasibility < 1e-9

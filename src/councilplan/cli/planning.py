@@ -154,7 +154,8 @@ def _render_optimal(s: dict[str, Any]) -> None:
                                              if s["harmony"] is not None else ""))
     sol = s["solver"]
     out.print(f"  {sol['method']}: {sol['iterations']} iterations, {sol['seconds']:.2f} s, "
-              f"duality gap {sol['duality_gap']:.2g}, infeasibility {sol['infeasibility']:.2g}")
+              f"duality gap {sol['duality_gap']:.2g}, infeasibility {sol['infeasibility']:.2g} "
+              f"(dual {sol['dual_infeasibility']:.2g})")
     table = Table(title=f"binding limits ({s['binding_count']} in all)")
     for col in ("kind", "id", "limit", "used", "shadow price"):
         table.add_column(col)
@@ -206,6 +207,9 @@ def fiveyear(
 def _render_fiveyear(s: dict[str, Any]) -> None:
     out.print(f"[bold]{s['periods']}-year plan[/] → {s['output']}: consumption targets met at "
               f"{s['fulfilment']:.4g} of their level every year")
+    sol = s["solver"]
+    out.print(f"  {sol['method']}: {sol['seconds']:.2f} s, duality gap {sol['duality_gap']:.2g}, "
+              f"infeasibility {sol['infeasibility']:.2g} (dual {sol['dual_infeasibility']:.2g})")
     table = Table()
     for col in ("year", "gross output", "investment", "consumption", "stocks", "labour",
                 "bottlenecks"):

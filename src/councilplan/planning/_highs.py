@@ -56,9 +56,12 @@ class LPSolution:
     method: str
     ray: FloatArray | None = None
     primal_infeasibility: float = 0.0  # see primal_infeasibility()
+    dual_infeasibility: float = 0.0  # see dual_infeasibility()
 
     @property
     def relative_gap(self) -> float:
+        """Relative gap between the primal and dual objectives; a proof of optimality only
+        as far as both infeasibilities are small."""
         scale = max(1.0, abs(self.objective), abs(self.dual_objective))
         return abs(self.objective - self.dual_objective) / scale
 
@@ -73,8 +76,9 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     """
     h = _quiet_highs()
     if feasibility_tolerance is not None:
-        h.setOptionValue("primal_feasibility_tolerance", feasibility_tolerance)
-        h.setOptionValue("dual_feasibility_tolerance", feasibility_tolerance)
+        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
+                     "ipm_optimality_tolerance"):
+            h.setOptionValue(name, feasibility_tolerance)
     h.setOptionValue("solver", method)
     h.setOptionValue("threads", 1)
     h.setOptionValue("random_seed", 0)
@@ -202,7 +206,7 @@ def _result(h: Any, lp: LinearProgram, method: str, seconds: float,
     objective = float(lp.c @ x)
     return LPSolution(status, message, x, row_dual, col_dual, objective,
                       dual_objective(lp, row_dual, col_dual), iterations, seconds, method, ray,
-                      primal_infeasibility(lp, x))
+                      primal_infeasibility(lp, x), dual_infeasibility(lp, row_dual))
 
 
 def primal_infeasibility(lp: LinearProgram, x: FloatArray) -> float:
@@ -219,6 +223,24 @@ def primal_infeasibility(lp: LinearProgram, x: FloatArray) -> float:
     bounds = np.concatenate([lp.row_lower, lp.row_upper, lp.col_lower, lp.col_upper])
     norm = float(np.abs(bounds[np.isfinite(bounds)]).max(initial=0.0))
     return worst / (1.0 + norm)
+
+
+def dual_infeasibility(lp: LinearProgram, row_dual: FloatArray) -> float:
+    """Largest dual of the wrong sign, relative to 1 + the largest cost (HiGHS's measure).
+
+    A row dual must push only against a finite row bound, and each reduced cost
+    ``c - A' y`` (recomputed, not taken from the solver) only against a finite column bound;
+    where one does not, :func:`dual_objective` is no bound on the optimum, and a small
+    infeasibility times a large activity can move the objective well past the gap.
+    """
+    reduced = lp.c - lp.A.T @ row_dual
+    worst = 0.0
+    for dual, lower, upper in ((row_dual, lp.row_lower, lp.row_upper),
+                               (reduced, lp.col_lower, lp.col_upper)):
+        wrong = np.where(dual > 0, np.where(np.isfinite(lower), 0.0, dual),
+                         np.where(np.isfinite(upper), 0.0, -dual))
+        worst = max(worst, float(wrong.max(initial=0.0)))
+    return worst / (1.0 + float(np.abs(lp.c).max(initial=0.0)))
 
 
 def _primal_ray(h: Any) -> FloatArray | None:

@@ -44,6 +44,7 @@ TIGHT = 1e-10  # HiGHS feasibility tolerances for the reduced LPs (rows are scal
 ROW_SLACK = 1e-12  # how far an owner row left out may be crossed before it joins
 GAP = 1e-8  # relative duality gap that certifies a vertex before every price is settled
 STALL = 3  # rounds without a better certified vertex before the best one is taken
+NEAR = 1e-3  # owners this near a bound (share of capacity) start in the reduced LP
 
 
 class CrossoverFailed(Exception):
@@ -253,7 +254,7 @@ def _reduced_lp(lp: PlanLP, s: _State, D: FloatArray, base: FloatArray,
     resources = (res_rows / limits[:, None] * col_scale,
                  (lp.limits - lp.R[:, s.owner] @ base - lp.R @ x_fixed) / limits)
     value = owner_rows @ guess
-    rows = np.flatnonzero((value - lower < 0.1) | (upper - value < 0.1))
+    rows = np.flatnonzero((value - lower < NEAR) | (upper - value < NEAR))
     while True:
         z, dual, feasible = _reduced_solve(owner_rows[rows], lower[rows], upper[rows],
                                            resources, box, cost * col_scale)
@@ -420,25 +421,27 @@ def _violation(lp: PlanLP, x: FloatArray, lam: float) -> float:
                             initial=0.0)))
 
 
-def solve_block(A: Any, B: FloatArray, *, rtol: float = 1e-14, maxiter: int = 5000
-                ) -> FloatArray:
+def solve_block(A: Any, B: FloatArray, *, rtol: float = 1e-14, maxiter: int = 5000,
+                check_every: int = 4) -> FloatArray:
     """``Z = A Z + B`` for a dense block of right-hand sides, by Jacobi-scaled Neumann sweeps
-    (sparse times dense products, so many columns cost little more than one)."""
+    (sparse times dense products, so many columns cost little more than one). Convergence is
+    checked every few sweeps: the check costs about as much as a sweep's arithmetic."""
     d = np.asarray(A.diagonal(), dtype=np.float64)
     if (d >= 1).any():
         raise CrossoverFailed("an owner technique uses at least one unit of its own product")
-    off = sp.csr_array(A)
-    if d.any():
-        off = off.copy()
-        off.setdiag(0.0)
-        off.eliminate_zeros()
-    scale = (1.0 / (1.0 - d))[:, None]
-    Z = B * scale
+    off = sp.csr_array(A).copy()
+    off.setdiag(0.0)
+    off.eliminate_zeros()
+    scale = 1.0 / (1.0 - d)
+    off = sp.csr_array(sp.diags_array(scale) @ off)
+    B = B * scale[:, None]
+    Z = B.copy()
     size = np.abs(B).max(axis=0) + 1e-300
-    for _ in range(maxiter):
-        Z_new = (B + off @ Z) * scale
-        change = (np.abs(Z_new - Z) / scale).max(axis=0) / size
+    for sweep in range(1, maxiter + 1):
+        Z_new = off @ Z
+        Z_new += B
+        if sweep % check_every == 0 and (
+                np.abs(Z_new - Z).max(axis=0) / size).max(initial=0.0) <= rtol:
+            return np.asarray(Z_new, dtype=np.float64)
         Z = Z_new
-        if change.max(initial=0.0) <= rtol:
-            return np.asarray(Z, dtype=np.float64)
     raise CrossoverFailed("the owners' Leontief system does not converge (not productive)")

@@ -116,6 +116,8 @@ class FiveYearPlan:
     solver: str
     seconds: float
     provenance: Provenance
+    infeasibility: float = 0.0  # largest bound violation, relative (see primal_infeasibility)
+    dual_infeasibility: float = 0.0  # largest wrong-sign price (see dual_infeasibility)
 
     def year_by_year(self, economy: Economy) -> list[dict[str, Any]]:
         """One summary row per period: output, investment, consumption, stocks, labour,
@@ -139,8 +141,12 @@ class FiveYearPlan:
 
 # Interior point well beyond the single-period threshold: HiGHS PDLP, with no crossover for
 # this LP, ended "unknown" on 2,000 products x 2 techniques x 5 years (20,200 columns), where
-# interior point is exact (bench/results/optimal.md).
+# interior point is exact (bench/results/optimal_scale.md).
 IPM_UP_TO = 200_000
+# Simplex and interior point stop at HiGHS's default 1e-7 tolerances with small wrong-sign
+# prices that, times large stocks, left the plan short of the optimum: 2.5e-4 (simplex) and
+# 3e-8 (interior point) below it at 1,000 products x 2 techniques, where both agree at 1e-10.
+EXACT_TOLERANCE = 1e-10
 
 
 def five_year_plan(
@@ -167,7 +173,8 @@ def five_year_plan(
     st = _structure(e)
     lp, layout = _lp(e, st, capital, periods, growth, terminal, c)
     method = choose_solver(lp.A.shape[1], solver, ipm_up_to=IPM_UP_TO)
-    sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None})
+    tight = {} if method == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
+    sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None} | tight)
     if sol.status == LPStatus.UNBOUNDED:
         raise explain_unbounded(e, sol)
     if sol.status == LPStatus.INFEASIBLE:
@@ -283,6 +290,7 @@ def _result(e: Economy, st: _Structure, cap: CapitalStock, T: int, growth: float
         labour=np.stack([e.resource_coefficients.T @ z[t] for t in range(T)]),
         capital_prices=capital_prices, resource_prices=resource_prices,
         duality_gap=sol.relative_gap, solver=method, seconds=sol.seconds,
+        infeasibility=sol.primal_infeasibility, dual_infeasibility=sol.dual_infeasibility,
         provenance=make_provenance(e, None, "fiveyear", {
             "periods": T, "growth": growth, "terminal": terminal, "lag": cap.lag,
             "solver": method}),

@@ -39,7 +39,7 @@ from .provenance import Provenance, make_provenance
 Objective = Literal["kantorovich", "min-labour", "weighted-output"]
 OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
 Solver = Literal["auto", "simplex", "ipm", "pdlp"]
-CROSSOVER_START = 1e-5  # PDLP accuracy the crossover starts from (bench/results/optimal.md)
+CROSSOVER_START = 1e-5  # PDLP accuracy the crossover starts from (bench/results/optimal_scale.md)
 HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
                                 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
 
@@ -156,6 +156,7 @@ class OptimalPlan:
     provenance: Provenance
     solver_message: str = ""
     infeasibility: float = 0.0  # largest bound violation, relative (0 for an exact vertex)
+    dual_infeasibility: float = 0.0  # largest wrong-sign price, relative (0 for a vertex)
     # what weak duality proves from the plan's own prices: objective_value >= this at the
     # optimum (min-labour, and Kantorovich without the harmony stage; NaN otherwise)
     objective_bound: float = float("nan")
@@ -189,7 +190,7 @@ def choose_solver(n_columns: int, solver: Solver, *, crossover: bool = False,
     """Simplex for small problems, interior point for medium ones (up to ``ipm_up_to``
     columns), PDLP (first order, its accuracy reported as the duality gap) beyond. Where a
     crossover turns PDLP's answer into an exact vertex, PDLP takes over from simplex
-    directly. Thresholds from bench/results/optimal.md."""
+    directly. Thresholds from bench/results/optimal_scale.md."""
     if solver != "auto":
         return solver
     if n_columns <= 2_000:
@@ -440,6 +441,7 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
         provenance=make_provenance(e, None, f"optimal/{objective}",
                                    {**options, "harmony_stage": hv is not None}),
         solver_message=sol.message, infeasibility=sol.primal_infeasibility,
+        dual_infeasibility=sol.dual_infeasibility,
         objective_bound=bound,
     )
 

@@ -90,6 +90,7 @@ def optimal_summary(plan: OptimalPlan, economy: Economy) -> dict[str, Any]:
         "solver": {"method": plan.solver, "iterations": plan.iterations,
                    "seconds": plan.seconds, "duality_gap": plan.duality_gap,
                    "infeasibility": plan.infeasibility,
+                   "dual_infeasibility": plan.dual_infeasibility,
                    "objective_bound": _finite(plan.objective_bound),
                    "message": plan.solver_message},
         "binding": [{"kind": b.kind, "id": b.id, "limit": b.limit, "used": b.used,
@@ -132,7 +133,8 @@ def fiveyear_summary(plan: FiveYearPlan, economy: Economy) -> dict[str, Any]:
     return {"periods": plan.periods, "fulfilment": plan.fulfilment,
             "years": plan.year_by_year(economy),
             "solver": {"method": plan.solver, "seconds": plan.seconds,
-                       "duality_gap": plan.duality_gap},
+                       "duality_gap": plan.duality_gap, "infeasibility": plan.infeasibility,
+                       "dual_infeasibility": plan.dual_infeasibility},
             "provenance": plan.provenance.as_dict()}
 
 
