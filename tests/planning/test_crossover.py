@@ -12,7 +12,13 @@ from typer.testing import CliRunner
 from councilplan.cli import app
 from councilplan.economy import write_economy
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
-from councilplan.planning.crossover import CrossoverFailed, PlanLP, crossover, solve_block
+from councilplan.planning.crossover import (
+    CrossoverFailed,
+    PlanLP,
+    crossover,
+    objective_bound,
+    solve_block,
+)
 from councilplan.planning.optimal import Targets, optimal_plan, targets_from_economy
 
 
@@ -114,6 +120,24 @@ def test_least_labour_is_crossed_over_too(economy, unlimited):
     rent = np.multiply(e.capacity, profit, out=np.zeros_like(profit), where=profit > 0).sum()
     bound = p @ y - rent - nu @ lp.limits
     assert bound <= plan.total_labour <= bound * (1 + 1e-11)
+
+
+def test_rounding_profit_on_an_uncapped_technique_keeps_the_bound_finite():
+    """Two products, each made by one uncapped technique from a little of the other, one hour
+    of labour a unit; targets 1 and 2. The exact labour values p solve p = labour + A' p, so
+    the owners break even; a price a hair above them would give an uncapped technique a
+    profit, which must not turn the labour bound into -inf."""
+    inputs = sp.csr_array(np.array([[0.0, 0.2], [0.1, 0.0]]))
+    N = sp.csc_array(np.eye(2) - inputs.toarray().T)
+    lp = PlanLP.least_labour(inputs, N, np.array([0, 1]), sp.csr_array((0, 2)), np.zeros(0),
+                             np.full(2, np.inf), np.array([1.0, 2.0]), np.ones(2))
+    values = np.linalg.solve(np.eye(2) - inputs.toarray(), np.ones(2))
+    least = values @ lp.quantity  # the least labour, by the non-substitution theorem
+    assert objective_bound(lp, values, np.zeros(0)) == pytest.approx(least, rel=1e-14)
+    above = objective_bound(lp, values * (1 + 1e-15), np.zeros(0))
+    assert np.isfinite(above) and above == pytest.approx(least, rel=1e-12)
+    rough = objective_bound(lp, values * np.array([1.5, 1.0]), np.zeros(0))
+    assert np.isfinite(rough) and rough <= least
 
 
 def test_crossover_gives_up_with_a_reason(economy):

@@ -65,6 +65,7 @@ def test_cli_tolerance(tmp_path, economy):
     assert r.exit_code == 0, r.output
     report = json.loads(r.stdout)["solver"]
     assert report["method"] == "pdlp" and 0 < report["infeasibility"] < 1e-2
+    assert 0 <= report["dual_infeasibility"] < 1e-2
     assert isinstance(report["objective_bound"], float)
     r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
                             "--tolerance", "0"])

@@ -80,6 +80,7 @@ def test_cli_fiveyear(tmp_path, economy):
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert len(s["years"]) == 3 and s["solver"]["duality_gap"] < 1e-8
+    assert s["solver"]["infeasibility"] < 1e-9 and s["solver"]["dual_infeasibility"] < 1e-9
     assert (tmp_path / "f" / "years.csv").is_file()
 
 

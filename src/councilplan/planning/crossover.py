@@ -381,15 +381,26 @@ def objective_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray)
 def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray
                      ) -> tuple[FloatArray, FloatArray, bool] | None:
     """Prices clipped to be non-negative; for the homogeneous (Kantorovich) LP also scaled so
-    that y . p = g, which zeroes lambda's term (None if they give the targets no value)."""
+    that y . p = g, which zeroes lambda's term (None if they give the targets no value).
+
+    Otherwise they are scaled down just enough that no technique without a capacity shows a
+    profit: an exact vertex's owners break even only up to rounding, and a profit of 1e-17
+    on an unbounded technique would make the bound -inf. Any non-negative prices give a bound,
+    so the scaled ones still do, and the factor stays at rounding level.
+    """
     p, nu = np.maximum(p, 0.0), np.maximum(nu, 0.0)
     normalised = not lp.cost.any() and lp.scale_value > 0
     if normalised:
         value = float(lp.quantity @ p)
         if value <= 0:
             return None
-        p, nu = p * (lp.scale_value / value), nu * (lp.scale_value / value)
-    return p, nu, normalised
+        return p * (lp.scale_value / value), nu * (lp.scale_value / value), True
+    gross = np.asarray(lp.N.T @ p - lp.R.T @ nu, dtype=np.float64)
+    unbounded = ~np.isfinite(lp.capacity) & (gross > lp.cost) & (lp.cost > 0)
+    if unbounded.any():
+        factor = float(np.min(lp.cost[unbounded] / gross[unbounded]))
+        p, nu = p * factor, nu * factor
+    return p, nu, False
 
 
 def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
