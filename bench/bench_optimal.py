@@ -13,7 +13,7 @@ First order: PDLP alone, stopped at a relative tolerance of 1e-4, on the largest
 accuracy is reported three ways (HiGHS-style duality gap, primal infeasibility, and the gap to
 an upper bound that weak duality gives from its clipped prices).
 
-    python bench/bench_optimal.py [--skip-scale] [--skip-first-order]
+    python bench/bench_optimal.py [--skip-peers] [--skip-scale] [--skip-first-order]
     # writes bench/results/optimal.md (peers), optimal_scale.md and optimal_first_order.md;
     # a skipped section leaves its file as it was
 """
@@ -185,27 +185,30 @@ def first_order() -> list[dict[str, object]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-peers", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     ap.add_argument("--skip-first-order", action="store_true")
     args = ap.parse_args()
     head = f"Machine: {machine()}; highspy {version('highspy')}, demplan {version('demplan')}"
-    write_results("optimal", (
-        f"# Optimal plans: peers\n\n{head}\n\nCommand: `python bench/bench_optimal.py` "
-        "(scale and first order: optimal_scale.md, optimal_first_order.md)\n\n"
-        "Seconds are medians and include building the LP; `ratio_*` is the peer's time over "
-        "ours; `max_rel_diff` compares the optimal objective values of all three.\n\n"
-        + markdown_table(peers()) + "\n"))
+    if not args.skip_peers:
+        write_results("optimal", (
+            f"# Optimal plans: peers\n\n{head}\n\nCommand: `python bench/bench_optimal.py` "
+            "(scale and first order: optimal_scale.md, optimal_first_order.md)\n\n"
+            "Seconds are medians and include building the LP; `ratio_*` is the peer's time over "
+            "ours; `max_rel_diff` compares the optimal objective values of all three.\n\n"
+            + markdown_table(peers()) + "\n"))
     if not args.skip_scale:
         write_results("optimal_scale", (
             f"# Optimal plans: scale\n\n{head}\n\nCommand: `python bench/bench_optimal.py "
-            "--skip-first-order`\n\nOne run each, Kantorovich first stage only (no harmony "
-            "stage); `gap` is the relative duality gap recomputed from the returned primal and "
-            "dual values (for `pdlp+crossover`, over the whole LP from the vertex's prices), "
-            "`infeasibility` the largest bound violation relative to 1 + the largest bound, "
-            "`dual_infeasibility` the largest price of the wrong sign relative to 1 + the "
-            "largest cost (where it is not small, the gap proves little). HiGHS's own simplex "
-            "and interior point run on the same economies. The time limit goes to the LP "
-            "solver.\n\n" + markdown_table(scale()) + "\n"))
+            "--skip-peers --skip-first-order`\n\nOne run each, Kantorovich first stage only "
+            "(no harmony stage); `gap` is the relative duality gap recomputed from the "
+            "returned primal and dual values (for `pdlp+crossover`, over the whole LP from "
+            "the vertex's prices), `infeasibility` the largest bound violation relative to "
+            "1 + the largest bound, `dual_infeasibility` the largest price of the wrong "
+            "sign relative to 1 + the largest cost (where it is not small, the gap proves "
+            "little). HiGHS's own simplex and interior point run on the same economies. The"
+            " time limit covers the LP solver and the crossover.\n\n"
+            + markdown_table(scale()) + "\n"))
     if not args.skip_first_order:
         write_results("optimal_first_order", (
             f"# Optimal plans: first order at the largest size\n\n{head}\n\nCommand: "

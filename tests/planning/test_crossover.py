@@ -147,6 +147,13 @@ def test_crossover_gives_up_with_a_reason(economy):
         crossover(lp, np.zeros(n), np.ones(n_p), np.zeros(lp.limits.size), rounds=1)
 
 
+def test_crossover_keeps_to_its_time_limit(economy):
+    lp = kantorovich_lp(economy)
+    n_p, n = lp.N.shape
+    with pytest.raises(CrossoverFailed, match="time limit of 0 s reached after 0 rounds"):
+        crossover(lp, np.zeros(n), np.ones(n_p), np.zeros(lp.limits.size), time_limit=0.0)
+
+
 def test_block_solve_matches_a_direct_solve_and_refuses_unproductive_owners():
     rng = np.random.default_rng(0)
     A = sp.random_array((60, 60), density=0.1, rng=rng, format="csr") * 0.15

@@ -121,14 +121,23 @@ class _State:
 
 
 def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
-              resource_prices: FloatArray, *, rounds: int = ROUNDS, batch: int = BATCH
-              ) -> Vertex:
-    """From approximate primal and dual values, find and certify an exact optimal vertex."""
+              resource_prices: FloatArray, *, rounds: int = ROUNDS, batch: int = BATCH,
+              time_limit: float | None = None) -> Vertex:
+    """From approximate primal and dual values, find and certify an exact optimal vertex.
+
+    With ``time_limit`` (seconds), no round starts after it has passed; the best vertex
+    certified to :data:`GAP` by then is returned, or the crossover fails.
+    """
     t0 = time.perf_counter()
     state = _start(lp, activity, _profit(lp, prices, resource_prices))
     best: Vertex | None = None
     since_best = 0
     for k in range(1, rounds + 1):
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            if best is not None:
+                return best
+            raise CrossoverFailed(f"time limit of {time_limit:.3g} s reached after {k - 1} "
+                                  "rounds")
         x, lam, p, nu, used_disposal, feasible = _reduced_round(lp, state)
         found = _certified(lp, x, lam, p, nu, k, t0) if feasible else None
         since_best += 1

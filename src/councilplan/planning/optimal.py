@@ -217,7 +217,8 @@ def optimal_plan(
     :mod:`.crossover`, an exact and certified vertex, unless ``crossover=False``; should the
     crossover fail, the first-order solution stands and its message says why. ``tolerance`` is
     PDLP's target accuracy (default 1e-7, or :data:`CROSSOVER_START` before a crossover); the
-    plan reports the gap and infeasibility reached.
+    plan reports the gap and infeasibility reached. ``time_limit`` covers the LP solver and
+    then the crossover.
     """
     e = economy
     if objective not in OBJECTIVES:
@@ -243,7 +244,7 @@ def optimal_plan(
     start = options | {"tolerance": CROSSOVER_START} if (
         tolerance is None and crossover and method == "pdlp") else options
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
-    exact = (lambda sol: _exact(plan_lp, st, sol)) if plan_lp and crossover else None
+    exact = (lambda sol: _exact(plan_lp, st, sol, time_limit)) if plan_lp and crossover else None
     if objective == "min-labour":
         sol = _solve(_min_labour_lp(st, t), start, exact)
         if sol.status == LPStatus.INFEASIBLE:
@@ -288,12 +289,16 @@ def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
     return PlanLP.least_labour(*parts, st.labour)
 
 
-def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
-    """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`)."""
+def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, time_limit: float | None
+           ) -> LPSolution:
+    """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`),
+    within what is left of the time limit."""
     n_p, n = st.N.shape
     n_res = st.limits.size
+    left = None if time_limit is None else max(time_limit - sol.seconds, 0.0)
     try:
-        v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res])
+        v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res],
+                       time_limit=left)
     except CrossoverFailed as exc:
         return replace(sol, message=f"{sol.message}; crossover failed ({exc})")
     extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
