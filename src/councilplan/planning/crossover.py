@@ -395,7 +395,7 @@ def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray
     Otherwise they are scaled down just enough that no technique without a capacity shows a
     profit: an exact vertex's owners break even only up to rounding, and a profit of 1e-17
     on an unbounded technique would make the bound -inf. Any non-negative prices give a bound,
-    so the scaled ones still do, and the factor stays at rounding level.
+    so the scaled ones still do; at an exact vertex the factor differs from 1 by rounding only.
     """
     p, nu = np.maximum(p, 0.0), np.maximum(nu, 0.0)
     normalised = not lp.cost.any() and lp.scale_value > 0
