@@ -183,42 +183,45 @@ def first_order() -> list[dict[str, object]]:
     return rows
 
 
+SECTIONS = {  # section: (results file, title, command, what the columns mean)
+    "peers": ("optimal", "peers", "` (scale and first order: optimal_scale.md, "
+              "optimal_first_order.md)",
+              "Seconds are medians and include building the LP; `ratio_*` is the peer's time "
+              "over ours; `max_rel_diff` compares the optimal objective values of all three."),
+    "scale": ("optimal_scale", "scale", " --skip-peers --skip-first-order`",
+              "One run each, Kantorovich first stage only (no harmony stage); `gap` is the "
+              "relative duality gap recomputed from the returned primal and dual values (for "
+              "`pdlp+crossover`, over the whole LP from the vertex's prices), `infeasibility` "
+              "the largest bound violation relative to 1 + the largest bound, "
+              "`dual_infeasibility` the largest price of the wrong sign relative to 1 + the "
+              "largest cost (where it is not small, the gap proves little). HiGHS's own "
+              "simplex and interior point run on the same economies. The time limit covers "
+              "the LP solver and the crossover."),
+    "first_order": ("optimal_first_order", "first order at the largest size",
+                    " --skip-peers --skip-scale`",
+                    "One run; seconds include building the LP, HiGHS presolve, PDLP and "
+                    "postsolve (not generating the economy). `lambda` is PDLP's least "
+                    "fulfilment, `gap` the relative duality gap of its primal and dual values, "
+                    "`infeasibility` the largest bound violation relative to 1 + the largest "
+                    "bound, `upper_bound` what weak duality proves from its prices clipped to "
+                    "be non-negative."),
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--skip-peers", action="store_true")
-    ap.add_argument("--skip-scale", action="store_true")
-    ap.add_argument("--skip-first-order", action="store_true")
+    for section in SECTIONS:
+        ap.add_argument(f"--skip-{section.replace('_', '-')}", action="store_true")
     args = ap.parse_args()
     head = f"Machine: {machine()}; highspy {version('highspy')}, demplan {version('demplan')}"
-    if not args.skip_peers:
-        write_results("optimal", (
-            f"# Optimal plans: peers\n\n{head}\n\nCommand: `python bench/bench_optimal.py` "
-            "(scale and first order: optimal_scale.md, optimal_first_order.md)\n\n"
-            "Seconds are medians and include building the LP; `ratio_*` is the peer's time over "
-            "ours; `max_rel_diff` compares the optimal objective values of all three.\n\n"
-            + markdown_table(peers()) + "\n"))
-    if not args.skip_scale:
-        write_results("optimal_scale", (
-            f"# Optimal plans: scale\n\n{head}\n\nCommand: `python bench/bench_optimal.py "
-            "--skip-peers --skip-first-order`\n\nOne run each, Kantorovich first stage only "
-            "(no harmony stage); `gap` is the relative duality gap recomputed from the "
-            "returned primal and dual values (for `pdlp+crossover`, over the whole LP from "
-            "the vertex's prices), `infeasibility` the largest bound violation relative to "
-            "1 + the largest bound, `dual_infeasibility` the largest price of the wrong "
-            "sign relative to 1 + the largest cost (where it is not small, the gap proves "
-            "little). HiGHS's own simplex and interior point run on the same economies. The"
-            " time limit covers the LP solver and the crossover.\n\n"
-            + markdown_table(scale()) + "\n"))
-    if not args.skip_first_order:
-        write_results("optimal_first_order", (
-            f"# Optimal plans: first order at the largest size\n\n{head}\n\nCommand: "
-            "`python bench/bench_optimal.py --skip-scale`\n\nOne run; seconds include "
-            "building the LP, HiGHS presolve, PDLP and postsolve (not generating the economy). "
-            "`lambda` is PDLP's least fulfilment, `gap` the relative duality gap of its "
-            "primal and dual values, `infeasibility` the largest bound violation "
-            "relative to 1 + the largest bound, `upper_bound` what weak duality proves "
-            "from its prices clipped to be non-negative.\n\n"
-            + markdown_table(first_order()) + "\n"))
+    runs = {"peers": peers, "scale": scale, "first_order": first_order}
+    for section, (name, title, command, columns) in SECTIONS.items():
+        if not getattr(args, f"skip_{section}"):
+            write_results(name, (
+                f"# Optimal plans: {title}\n\n{head}\n\nCommand: `python "
+                f"bench/bench_optimal.py{command}\n\n{columns}\n\n"
+                + markdown_table(runs[section]()) + "\n"))
+
 
 if __name__ == "__main__":
     main()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -362,17 +362,15 @@ def _certify(lp: PlanLP, x: FloatArray, lam: float, p: FloatArray, nu: FloatArra
     priced = _bounding_prices(lp, p, nu)
     if priced is None:
         raise CrossoverFailed("the prices give the targets no value")
-    p, nu, normalised = priced
-    profit = _profit(lp, p, nu)
-    bound = _dual_bound(lp, p, nu, profit, normalised)
+    bound = _dual_bound(lp, priced)
     if not np.isfinite(bound):
         raise CrossoverFailed("the prices give no finite bound")
     violation = _violation(lp, x, lam)
     if violation > 1e-8:
         raise CrossoverFailed(f"the vertex violates a limit by {violation:.2g} (relative)")
     objective = float(lp.cost @ x) - lp.scale_value * lam
-    return Vertex(np.clip(x, 0.0, lp.capacity), lam, objective, bound, p, nu, profit,
-                  violation, rounds, seconds)
+    return Vertex(np.clip(x, 0.0, lp.capacity), lam, objective, bound, priced.p, priced.nu,
+                  priced.profit, violation, rounds, seconds)
 
 
 def objective_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
@@ -381,14 +379,19 @@ def objective_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray)
     solver's own accuracy measures (Kantorovich: minus an upper bound on the least
     fulfilment; least labour: a lower bound on the labour needed)."""
     priced = _bounding_prices(lp, prices, resource_prices)
-    if priced is None:
-        return -float("inf")
-    p, nu, normalised = priced
-    return _dual_bound(lp, p, nu, _profit(lp, p, nu), normalised)
+    return -float("inf") if priced is None else _dual_bound(lp, priced)
 
 
-def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray
-                     ) -> tuple[FloatArray, FloatArray, bool] | None:
+class _Priced(NamedTuple):
+    """Prices fit for a weak-duality bound, and each technique's profit at them."""
+
+    p: FloatArray
+    nu: FloatArray
+    profit: FloatArray  # p . N_t - nu . R_t - c_t
+    normalised: bool  # scaled so that y . p = g (lambda's term vanishes)
+
+
+def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray) -> _Priced | None:
     """Prices clipped to be non-negative; for the homogeneous (Kantorovich) LP also scaled so
     that y . p = g, which zeroes lambda's term (None if they give the targets no value).
 
@@ -398,18 +401,17 @@ def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray
     so the scaled ones still do; at an exact vertex the factor differs from 1 by rounding only.
     """
     p, nu = np.maximum(p, 0.0), np.maximum(nu, 0.0)
+    gross = np.asarray(lp.N.T @ p - lp.R.T @ nu, dtype=np.float64)  # profit before costs
     normalised = not lp.cost.any() and lp.scale_value > 0
     if normalised:
         value = float(lp.quantity @ p)
         if value <= 0:
             return None
-        return p * (lp.scale_value / value), nu * (lp.scale_value / value), True
-    gross = np.asarray(lp.N.T @ p - lp.R.T @ nu, dtype=np.float64)
-    unbounded = ~np.isfinite(lp.capacity) & (gross > lp.cost) & (lp.cost > 0)
-    if unbounded.any():
-        factor = float(np.min(lp.cost[unbounded] / gross[unbounded]))
-        p, nu = p * factor, nu * factor
-    return p, nu, False
+        factor = lp.scale_value / value
+    else:
+        unbounded = ~np.isfinite(lp.capacity) & (gross > lp.cost) & (lp.cost > 0)
+        factor = float(np.min(lp.cost[unbounded] / gross[unbounded], initial=1.0))
+    return _Priced(p * factor, nu * factor, gross * factor - lp.cost, normalised)
 
 
 def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray) -> float:
@@ -417,14 +419,14 @@ def fulfilment_bound(lp: PlanLP, prices: FloatArray, resource_prices: FloatArray
     return -objective_bound(lp, prices, resource_prices)
 
 
-def _dual_bound(lp: PlanLP, p: FloatArray, nu: FloatArray, profit: FloatArray,
-                normalised: bool) -> float:
+def _dual_bound(lp: PlanLP, priced: _Priced) -> float:
     """min over the box of the Lagrangian: every technique at the bound its profit picks."""
     lo, hi = lp.scale_bounds
-    slope = 0.0 if normalised else float(p @ lp.quantity) - lp.scale_value
+    slope = 0.0 if priced.normalised else float(priced.p @ lp.quantity) - lp.scale_value
     scale_part = 0.0 if slope == 0 else slope * (lo if slope > 0 else hi)
+    profit = priced.profit
     rent = np.multiply(lp.capacity, profit, out=np.zeros_like(profit), where=profit > 0)
-    return float(-rent.sum() - nu @ lp.limits + scale_part)
+    return float(-rent.sum() - priced.nu @ lp.limits + scale_part)
 
 
 def _violation(lp: PlanLP, x: FloatArray, lam: float) -> float:
@@ -455,7 +457,7 @@ def solve_block(A: Any, B: FloatArray, *, rtol: float = 1e-14, maxiter: int = 50
     scale = 1.0 / (1.0 - d)
     off = sp.csr_array(sp.diags_array(scale) @ off)
     B = B * scale[:, None]
-    Z = B.copy()
+    Z = B  # never written in place: each sweep makes a new array
     size = np.abs(B).max(axis=0) + 1e-300
     for sweep in range(1, maxiter + 1):
         Z_new = off @ Z

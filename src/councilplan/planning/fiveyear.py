@@ -143,9 +143,10 @@ class FiveYearPlan:
 # this LP, ended "unknown" on 2,000 products x 2 techniques x 5 years (20,200 columns), where
 # interior point is exact (bench/results/optimal_scale.md).
 IPM_UP_TO = 200_000
-# Simplex and interior point stop at HiGHS's default 1e-7 tolerances with small wrong-sign
-# prices that, times large stocks, left the plan short of the optimum: 2.5e-4 (simplex) and
-# 3e-8 (interior point) below it at 1,000 products x 2 techniques, where both agree at 1e-10.
+# At HiGHS's default 1e-7 tolerances simplex and interior point stop with small wrong-sign
+# prices that, times large stocks, leave the plan short of the optimum: at 2,000 products x
+# 2 techniques the optimum rose 2.7e-5 at 1e-10 (bench/results/optimal_scale.md, against the
+# session-4 table), and the two solvers agree at 1e-10 (test_fiveyear.py).
 EXACT_TOLERANCE = 1e-10
 
 
