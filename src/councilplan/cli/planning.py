@@ -109,6 +109,14 @@ class SolverChoice(StrEnum):
     pdlp = "pdlp"
 
 
+class FiveYearSolverChoice(StrEnum):
+    auto = "auto"
+    choice = "choice"
+    simplex = "simplex"
+    ipm = "ipm"
+    pdlp = "pdlp"
+
+
 @app.command(rich_help_panel="Planning")
 def optimise(
     economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
@@ -180,8 +188,9 @@ def fiveyear(
         help="Directory with capital_goods.csv and capital_requirements.csv; without it the "
              "capital structure is generated.")] = None,
     lag: Annotated[int, typer.Option(help="Periods before new capital can be used.")] = 1,
-    solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
-        SolverChoice.auto,
+    solver: Annotated[FiveYearSolverChoice, typer.Option(
+        help="choice: exact by technique choice; auto tries it, then an LP solver by size.")] =
+        FiveYearSolverChoice.auto,
     as_json: JsonOpt = False,
 ) -> None:
     """Plan several years at once, with investment that builds later years' capacity.

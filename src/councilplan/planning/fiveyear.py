@@ -16,15 +16,16 @@ this model capital stocks are the capacity: the techniques' fixed capacities are
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import scipy.sparse as sp
 
 from ..economy.model import Economy
-from ..errors import Infeasible, InvalidInput, Location
+from ..errors import Infeasible, InvalidInput, Location, PlanningError
 from ..validation import (
     FloatArray,
     IndexArray,
@@ -33,9 +34,10 @@ from ..validation import (
     non_negative_number,
     read_csv_rows,
 )
-from ._highs import LinearProgram, LPStatus
+from ._highs import LinearProgram, LPSolution, LPStatus
 from .balance import balanced_plan
-from .optimal import Solver, _solve, _Structure, _structure, choose_solver, explain_unbounded
+from .choice import ChoiceFailed, ChoiceProblem, solve_by_choice
+from .optimal import _solve, _Structure, _structure, choose_solver, explain_unbounded
 from .provenance import Provenance, make_provenance
 
 
@@ -148,6 +150,7 @@ IPM_UP_TO = 200_000
 # 2 techniques the optimum rose 2.7e-5 at 1e-10 (bench/results/optimal_scale.md, against the
 # session-4 table), and the two solvers agree at 1e-10 (test_fiveyear.py).
 EXACT_TOLERANCE = 1e-10
+FiveYearSolver = Literal["auto", "choice", "simplex", "ipm", "pdlp"]
 
 
 def five_year_plan(
@@ -158,10 +161,14 @@ def five_year_plan(
     growth: float = 0.0,
     terminal: float = 1.0,
     consumption: FloatArray | None = None,
-    solver: Solver = "auto",
+    solver: FiveYearSolver = "auto",
     time_limit: float | None = None,
 ) -> FiveYearPlan:
-    """Plan ``periods`` years at once; see the module docstring for the LP."""
+    """Plan ``periods`` years at once; see the module docstring for the LP.
+
+    ``"auto"`` tries technique choice first (:mod:`.choice`, exact and certified) and, where it
+    finds no certified plan, the general LP solver that :func:`choose_solver` picks by size.
+    """
     e = economy
     if periods < 1:
         raise InvalidInput("periods must be at least 1")
@@ -173,16 +180,37 @@ def five_year_plan(
         labels=e.products)
     st = _structure(e)
     lp, layout = _lp(e, st, capital, periods, growth, terminal, c)
-    method = choose_solver(lp.A.shape[1], solver, ipm_up_to=IPM_UP_TO)
-    tight = {} if method == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
-    sol = _solve(lp, {"method": method, "time_limit": time_limit, "tolerance": None} | tight)
+    sol = _solve_fiveyear(e, st, capital, c, lp, layout, growth, terminal, solver, time_limit)
     if sol.status == LPStatus.UNBOUNDED:
         raise explain_unbounded(e, sol)
     if sol.status == LPStatus.INFEASIBLE:
         raise Infeasible("no plan keeps the capital stocks at the terminal level with these "
                          "resource limits, even with no consumption: lower --terminal or raise "
                          "the limits")
-    return _result(e, st, capital, periods, growth, c, sol, layout, method, terminal)
+    return _result(e, st, capital, periods, growth, c, sol, layout, sol.method, terminal)
+
+
+def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatArray,
+                    lp: LinearProgram, layout: _Layout, growth: float, terminal: float,
+                    solver: FiveYearSolver, time_limit: float | None) -> LPSolution:
+    """Technique choice where asked or by default; a general LP solver otherwise or after."""
+    started = time.perf_counter()
+    if solver in ("auto", "choice"):
+        problem = ChoiceProblem(
+            lp, layout, sp.csr_array(e.input_coefficients), sp.csc_array(st.N),
+            e.technique_product, capital.requirement, st.R_rows, st.limits, capital.goods,
+            1.0 - capital.depreciation, capital.lag, capital.initial, terminal,
+            np.stack([(1 + growth) ** t * c for t in range(layout.T)]), st.labour)
+        try:
+            return solve_by_choice(problem, time_limit=time_limit)
+        except ChoiceFailed as exc:
+            if solver == "choice":
+                raise PlanningError(f"technique choice found no certified plan: {exc}") from None
+    left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
+    method = choose_solver(lp.A.shape[1], "auto" if solver == "choice" else solver,
+                           ipm_up_to=IPM_UP_TO)
+    tight = {} if method == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
+    return _solve(lp, {"method": method, "time_limit": left, "tolerance": None} | tight)
 
 
 def _consumption_targets(e: Economy) -> FloatArray:

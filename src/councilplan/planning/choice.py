@@ -1,0 +1,445 @@
+"""Exact five-year plans by technique choice: one *owner* technique per product and year.
+
+At the optimum of a five-year LP nearly every product is made by a single technique each year:
+techniques have no capacities of their own, only the capital stocks and resource limits (a few
+hundred rows) bind, and each binding row lets at most one more technique in. Fixing the owners,
+the material balances give the owners' activities by a Leontief solve, ``z_O = (I - A_O)^-1
+(lambda c_t + E I_t - N_F z_F)``, and the LP shrinks to the variables that link the years
+(lambda, investment, stocks) and a few *free* techniques, over the capital, resource, stock and
+terminal rows. Only their coefficients are needed, ``W' [c_t, E, -N_F]`` with ``W = (I -
+A_O')^-1 [C_O, R_O]``: one transposed solve per year whatever the number of free techniques.
+Owner rows ``z_O >= 0`` join the reduced LP only when a solution crosses them.
+
+The reduced LP's duals give all prices (``y_t = -W (capital and resource prices) - beta``), and
+every technique that makes a profit at them could raise lambda. As in Howard's policy
+iteration, each product switches to its most profitable technique; when a round of switches does
+not raise lambda, the round is undone and a quarter as many switches tried, and once they are
+few, the old owners stay in the reduced LP as free techniques, so lambda cannot fall.
+
+The result is certified, not trusted: the duality gap is recomputed over the whole LP from the
+assembled prices (weak duality; rounding-level negative reduced costs are charged at bounds on
+each variable implied by the resource limits), and the plan is checked against every row.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..validation import FloatArray, IndexArray
+from ._highs import LinearProgram, LPSolution, LPStatus, dual_infeasibility, primal_infeasibility
+from ._highs import solve_lp as solve_reduced
+from .crossover import CrossoverFailed, solve_block
+
+ROUNDS = 60
+GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
+FEW = 200  # switches per year below which the old owners stay in the reduced LP
+TIGHT = 1e-10  # HiGHS feasibility tolerances of the reduced LPs
+
+
+class ChoiceFailed(Exception):
+    """No certified plan by technique choice; the caller falls back to a general LP solver."""
+
+
+class Layout(Protocol):
+    """Where each year's variables sit in the full LP's columns."""
+
+    @property
+    def T(self) -> int: ...
+
+    def z(self, t: int) -> slice: ...
+
+    def inv(self, t: int) -> slice: ...
+
+    def stock(self, t: int) -> slice: ...
+
+    @property
+    def lam(self) -> int: ...
+
+
+@dataclass(frozen=True, eq=False)
+class ChoiceProblem:
+    """A five-year LP (``lp``, laid out by ``layout``) and the parts the method works with."""
+
+    lp: LinearProgram
+    layout: Layout
+    inputs: sp.csr_array  # (techniques, products)
+    N: sp.csc_array  # (products, techniques): output minus inputs
+    product_of: IndexArray
+    requirement: sp.csr_array  # (techniques, capital goods)
+    R: sp.csr_array  # (limited resources, techniques)
+    limits: FloatArray
+    goods: IndexArray  # product of each capital good
+    keep: FloatArray  # 1 - depreciation
+    lag: int
+    initial: FloatArray
+    terminal: float
+    targets: FloatArray  # (T, products): consumption targets of each year at lambda = 1
+    labour: FloatArray  # per technique: where the owners start (least labour)
+
+    @property
+    def row_offsets(self) -> list[int]:
+        """First row of each year's block: balance, capital, resources, stocks (t > 0)."""
+        n, k, r = self.N.shape[0], self.goods.size, self.limits.size
+        starts, pos = [], 0
+        for t in range(self.layout.T):
+            starts.append(pos)
+            pos += n + k + r + (k if t > 0 else 0)
+        return [*starts, pos]  # the last is the terminal rows'
+
+
+@dataclass
+class _Choice:
+    owners: list[IndexArray]  # per year, the owner technique of each product
+    free: list[IndexArray]  # per year, other techniques free in the reduced LP
+
+    def copy(self) -> _Choice:
+        return _Choice([o.copy() for o in self.owners], [f.copy() for f in self.free])
+
+
+@dataclass(frozen=True)
+class _Round:
+    choice: _Choice
+    x: FloatArray  # the full LP's columns
+    row_dual: FloatArray  # the full LP's rows
+    scale: float  # lambda
+    bound: float  # upper bound on lambda from the prices
+    reduced: FloatArray  # c - A' y over the full LP
+
+
+def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
+                    rounds: int = ROUNDS) -> LPSolution:
+    """The five-year LP's optimum, certified to :data:`GAP`, or :class:`ChoiceFailed`."""
+    t0 = time.perf_counter()
+    upper = _implied_upper(p)
+    if not np.isfinite(upper).all():
+        raise ChoiceFailed("some technique uses no limited resource, so no variable bound "
+                           "makes the certificate finite")
+    owners = _least_labour_owners(p)
+    choice = _Choice([owners] * p.layout.T,
+                     [np.array([], dtype=np.int64)] * p.layout.T)
+    best: _Round | None = None
+    share = 1.0
+    for _ in range(rounds):
+        if time_limit is not None and time.perf_counter() - t0 > time_limit:
+            raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached")
+        try:
+            now = _round(p, choice, upper)
+        except (ChoiceFailed, CrossoverFailed):
+            if best is None:
+                raise
+            now = None
+        if now is not None and (best is None or now.scale > best.scale * (1 + 1e-13)):
+            best, share = now, min(1.0, 2 * share)
+        else:
+            share /= 4
+        assert best is not None  # the first round either succeeds or raises
+        if _certified(p, best):
+            return _solution(p, best, time.perf_counter() - t0)
+        following = _switch(p, best, share)
+        if following is None:
+            raise ChoiceFailed(f"nothing left to switch, gap {_gap(best):.2g}")
+        choice = following
+    raise ChoiceFailed(f"no certified plan after {rounds} rounds")
+
+
+def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
+    """Howard's policy iteration on labour costs: each product's cheapest technique."""
+    prices = np.zeros(p.N.shape[0])
+    owners = _cheapest(p, p.labour, prices)
+    if owners.size != p.N.shape[0]:
+        raise ChoiceFailed("a product has no technique")
+    for _ in range(6):
+        prices = solve_block(sp.csr_array(p.inputs[owners]), p.labour[owners][:, None])[:, 0]
+        cheapest = _cheapest(p, p.labour, prices)
+        if np.array_equal(cheapest, owners):
+            break
+        owners = cheapest
+    return owners
+
+
+def _cheapest(p: ChoiceProblem, direct: FloatArray, prices: FloatArray) -> IndexArray:
+    unit_cost = direct + p.inputs @ prices
+    return _first_per_product(p, np.arange(unit_cost.size), unit_cost)
+
+
+def _first_per_product(p: ChoiceProblem, techniques: IndexArray, key: FloatArray
+                       ) -> IndexArray:
+    """Of ``techniques``, the one with the smallest ``key`` for each product they make."""
+    order = techniques[np.lexsort((key[techniques], p.product_of[techniques]))]
+    made = p.product_of[order]
+    return order[np.r_[True, made[1:] != made[:-1]]] if order.size else order
+
+
+def _gap(r: _Round) -> float:
+    return (r.bound - r.scale) / max(1.0, abs(r.scale))
+
+
+def _certified(p: ChoiceProblem, r: _Round) -> bool:
+    return _gap(r) <= GAP and primal_infeasibility(p.lp, r.x) <= GAP
+
+
+def _switch(p: ChoiceProblem, r: _Round, share: float) -> _Choice | None:
+    """Owners for the next round: free techniques that replaced their owner take over, and a
+    ``share`` of the products with a profitable technique switch to their most profitable one
+    (biggest gain first); when few switch, the old owners stay free so lambda cannot fall."""
+    L, n_t = p.layout, p.product_of.size
+    nxt = r.choice.copy()
+    plans = []
+    for t in range(L.T):
+        owners, free, z = nxt.owners[t], nxt.free[t], r.x[L.z(t)]
+        tiny = 1e-12 * max(1.0, float(z.max(initial=0.0)))
+        for j in free[z[free] > tiny]:
+            if z[owners[p.product_of[j]]] <= tiny:
+                owners[p.product_of[j]] = j
+        is_owner = np.zeros(n_t, dtype=bool)
+        is_owner[owners] = True
+        kept = free[(z[free] > tiny) & ~is_owner[free]]
+        d = r.reduced[L.z(t)]
+        profitable = np.flatnonzero((d < -1e-12) & ~is_owner)
+        profitable = profitable[~np.isin(profitable, free)]
+        best = _first_per_product(p, profitable, d)
+        gain = -d[best] * z[owners[p.product_of[best]]]
+        plans.append((kept, best[np.argsort(-gain)]))
+    switching = sum(b.size for _, b in plans)
+    if switching == 0:
+        return None
+    keep_old = share * switching <= FEW * L.T
+    for t, (kept, best) in enumerate(plans):
+        best = best[:int(np.ceil(share * best.size))]
+        old = nxt.owners[t][p.product_of[best]].copy()
+        nxt.owners[t][p.product_of[best]] = best
+        free = np.union1d(kept, old) if keep_old else kept
+        nxt.free[t] = np.setdiff1d(free, nxt.owners[t])
+    return nxt
+
+
+def _implied_upper(p: ChoiceProblem) -> FloatArray:
+    """Bounds every feasible plan keeps to (activities by the resource limits, investment by
+    the most its good can be made, stocks by what can arrive, lambda by the targets), which
+    make rounding-level negative reduced costs cost a rounding-level share of the bound."""
+    L, lp = p.layout, p.lp
+    upper = np.asarray(lp.col_upper, dtype=np.float64).copy()
+    R = p.R.toarray()
+    with np.errstate(divide="ignore"):
+        per_limit = np.where(R > 0, p.limits[:, None] / np.where(R > 0, R, 1.0), np.inf)
+    activity = per_limit.min(axis=0, initial=np.inf)
+    n = p.N.shape[0]
+    made = np.bincount(p.product_of, weights=np.where(np.isfinite(activity), activity, 0.0),
+                       minlength=n)
+    made[np.bincount(p.product_of, weights=~np.isfinite(activity), minlength=n) > 0] = np.inf
+    stock = p.initial.copy()
+    for t in range(L.T):
+        upper[L.z(t)] = np.minimum(upper[L.z(t)], activity)
+        upper[L.inv(t)] = np.minimum(upper[L.inv(t)], made[p.goods])
+        if t > 0:
+            stock = p.keep * stock + (made[p.goods] if t - p.lag >= 0 else 0.0)
+            upper[L.stock(t)] = np.minimum(upper[L.stock(t)], stock)
+    wanted = p.targets[0] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        upper[L.lam] = float(np.min(made[wanted] / p.targets[0][wanted], initial=np.inf))
+    return upper
+
+
+@dataclass(frozen=True)
+class _Year:
+    """One year's owners substituted out: the reduced columns they depend on and W."""
+
+    owners: IndexArray
+    free: IndexArray
+    cols: IndexArray  # reduced-LP columns of lambda, this year's investment, free techniques
+    forward: sp.csr_array  # A_O, for the owners' activities
+    backward: sp.csr_array  # A_O', for rows of the inverse
+    NF: sp.csc_array
+    W: FloatArray  # (I - A_O')^-1 [C_O, R_O']
+
+    def coefficients(self, p: ChoiceProblem, t: int, M: FloatArray) -> FloatArray:
+        """``M' [c_t, E, -N_F]``: how the reduced columns move ``M' z_O``."""
+        return np.hstack([(M.T @ p.targets[t])[:, None], M[p.goods].T,
+                          -np.asarray((self.NF.T @ M).T)])
+
+
+class _Reduced:
+    """The reduced LP over lambda, investment, stocks and free techniques (in that order)."""
+
+    def __init__(self, p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> None:
+        T, k = p.layout.T, p.goods.size
+        self.p, self.k = p, k
+        sizes = [f.size for f in choice.free]
+        self.free_start = np.cumsum([1 + 2 * k * T, *sizes])
+        self.size = int(self.free_start[-1])
+        self.years = [self._year(choice, t) for t in range(T)]
+        self.rows, self.lower, self.upper = self._side_rows()
+        self.col_lower = np.zeros(self.size)
+        self.col_upper = np.full(self.size, np.inf)
+        self.col_upper[0] = upper[p.layout.lam]
+        s0 = self.stock(0)
+        self.col_lower[s0] = self.col_upper[s0] = p.initial
+
+    def inv(self, t: int) -> slice:
+        return slice(1 + t * self.k, 1 + (t + 1) * self.k)
+
+    def stock(self, t: int) -> slice:
+        base = 1 + self.k * self.p.layout.T
+        return slice(base + t * self.k, base + (t + 1) * self.k)
+
+    def free(self, t: int) -> slice:
+        return slice(int(self.free_start[t]), int(self.free_start[t + 1]))
+
+    def _year(self, choice: _Choice, t: int) -> _Year:
+        p, owners, free = self.p, choice.owners[t], choice.free[t]
+        backward = sp.csr_array(p.inputs[owners])
+        W = solve_block(backward, np.hstack([p.requirement[owners].toarray(),
+                                             p.R[:, owners].T.toarray()]))
+        cols = np.r_[0, np.arange(self.size)[self.inv(t)], np.arange(self.size)[self.free(t)]]
+        return _Year(owners, free, cols, sp.csr_array(backward.T), backward,
+                     sp.csc_array(p.N[:, free]), W)
+
+    def _side_rows(self) -> tuple[sp.csr_array, FloatArray, FloatArray]:
+        """Capital and resource rows of every year, stock rows, terminal rows."""
+        p, k, T = self.p, self.k, self.p.layout.T
+        r = p.limits.size
+        blocks, lower, upper = [], [], []
+        for t, year in enumerate(self.years):
+            side = np.zeros((k + r, self.size))
+            side[:, year.cols] = year.coefficients(p, t, year.W)
+            fs = self.free(t)
+            side[:k, fs] += p.requirement[year.free].T.toarray()
+            side[k:, fs] += p.R[:, year.free].toarray()
+            side[np.arange(k), np.arange(self.size)[self.stock(t)]] -= 1.0
+            blocks.append(side)
+            lower.append(np.full(k + r, -np.inf))
+            upper.append(np.r_[np.zeros(k), p.limits])
+            if t > 0:
+                blocks.append(self._stock_rows(t))
+                lower.append(np.zeros(k))
+                upper.append(np.zeros(k))
+        final = np.zeros((k, self.size))
+        final[:, self.stock(T - 1)] = np.diag(p.keep)
+        for t in range(max(0, T - p.lag), T):
+            final[:, self.inv(t)] += np.eye(k)
+        blocks.append(final)
+        lower.append(p.terminal * p.initial)
+        upper.append(np.full(k, np.inf))
+        return sp.csr_array(np.vstack(blocks)), np.concatenate(lower), np.concatenate(upper)
+
+    def _stock_rows(self, t: int) -> FloatArray:
+        p, k = self.p, self.k
+        rows = np.zeros((k, self.size))
+        rows[:, self.stock(t)] = np.eye(k)
+        rows[:, self.stock(t - 1)] -= np.diag(p.keep)
+        if t - p.lag >= 0:
+            rows[:, self.inv(t - p.lag)] -= np.eye(k)
+        return rows
+
+
+def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> _Round:
+    """Solve the reduced LP (owner rows joining as they are crossed), then assemble the full
+    plan and prices and bound lambda over the whole LP."""
+    red = _Reduced(p, choice, upper)
+    T = p.layout.T
+    owner_rows: list[list[FloatArray]] = [[] for _ in range(T)]
+    inverse_rows: list[list[FloatArray]] = [[] for _ in range(T)]
+    watched: list[IndexArray] = [np.array([], dtype=np.int64) for _ in range(T)]
+    cost = np.zeros(red.size)
+    cost[0] = -1.0
+    while True:
+        extra = [row for year in owner_rows for row in year]
+        A = sp.vstack([red.rows, *[sp.csr_array(b) for b in extra]], format="csc")
+        n_owner = A.shape[0] - red.rows.shape[0]
+        sol = solve_reduced(LinearProgram(cost, A, np.r_[red.lower, np.zeros(n_owner)],
+                                          np.r_[red.upper, np.full(n_owner, np.inf)],
+                                          red.col_lower, red.col_upper),
+                            method="simplex", feasibility_tolerance=TIGHT)
+        if sol.status != LPStatus.OPTIMAL:
+            raise ChoiceFailed(f"reduced LP: {sol.message}")
+        v, crossed, owned = sol.x, 0, []
+        for t, year in enumerate(red.years):
+            rhs = (v[0] * p.targets[t] + _unit(p, v[red.inv(t)]) - year.NF @ v[red.free(t)])
+            z = solve_block(year.forward, rhs[:, None])[:, 0]
+            owned.append(z)
+            below = np.flatnonzero(z < -1e-12 * max(1.0, float(np.abs(z).max(initial=0.0))))
+            below = below[~np.isin(below, watched[t])]
+            if below.size:
+                unit = np.zeros((z.size, below.size))
+                unit[below, np.arange(below.size)] = 1.0
+                G = solve_block(year.backward, unit)  # rows of (I - A_O)^-1
+                rows = np.zeros((below.size, red.size))
+                rows[:, year.cols] = year.coefficients(p, t, G)
+                owner_rows[t].append(rows)
+                inverse_rows[t].append(G)
+                watched[t] = np.r_[watched[t], below]
+                crossed += below.size
+        if not crossed:
+            break
+    return _assemble(p, red, choice, sol, owned, inverse_rows, upper)
+
+
+def _unit(p: ChoiceProblem, investment: FloatArray) -> FloatArray:
+    out = np.zeros(p.N.shape[0])
+    np.add.at(out, p.goods, investment)
+    return out
+
+
+def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
+              owned: list[FloatArray], inverse_rows: list[list[FloatArray]],
+              upper: FloatArray) -> _Round:
+    L, lp = p.layout, p.lp
+    n, k, r = p.N.shape[0], p.goods.size, p.limits.size
+    v, dual = sol.x, sol.row_dual
+    x = np.zeros(lp.A.shape[1])
+    x[L.lam] = v[0]
+    y = np.zeros(lp.A.shape[0])
+    offsets = p.row_offsets
+    pos = 0
+    owner_dual = dual[red.rows.shape[0]:]
+    used = 0
+    for t, year in enumerate(red.years):
+        z = np.zeros(p.product_of.size)
+        z[year.owners] = owned[t]
+        z[year.free] = v[red.free(t)]
+        x[L.z(t)], x[L.inv(t)], x[L.stock(t)] = z, v[red.inv(t)], v[red.stock(t)]
+        side = dual[pos:pos + k + r]
+        o = offsets[t]
+        y[o + n:o + n + k + r] = side
+        pos += k + r
+        if t > 0:
+            y[o + n + k + r:o + n + 2 * k + r] = dual[pos:pos + k]
+            pos += k
+        balance = -(year.W @ side)
+        for G in inverse_rows[t]:
+            balance -= G @ owner_dual[used:used + G.shape[1]]
+            used += G.shape[1]
+        y[o:o + n] = balance
+    y[offsets[-1]:] = dual[pos:pos + k]
+    bound, reduced = _lagrangian_bound(lp, y, upper)
+    return _Round(choice, x, y, float(v[0]), bound, reduced)
+
+
+def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
+                      ) -> tuple[float, FloatArray]:
+    """Upper bound on lambda from any prices (weak duality): row prices clipped to the sign
+    their bounds allow, every column at the (implied) bound its reduced cost picks."""
+    y = y.copy()
+    y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)] = np.maximum(
+        y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)], 0.0)
+    y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)] = np.minimum(
+        y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)], 0.0)
+    reduced = np.asarray(lp.c - lp.A.T @ y, dtype=np.float64)
+    row_part = np.where(y > 0, y * np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0),
+                        y * np.where(np.isfinite(lp.row_upper), lp.row_upper, 0.0))
+    col_part = np.where(reduced > 0, reduced * lp.col_lower,
+                        np.where(reduced < 0, reduced * upper, 0.0))
+    return -float(row_part.sum() + col_part.sum()), reduced
+
+
+def _solution(p: ChoiceProblem, r: _Round, seconds: float) -> LPSolution:
+    lp = p.lp
+    objective = float(lp.c @ r.x)
+    return LPSolution(LPStatus.OPTIMAL, f"optimal by technique choice, gap {_gap(r):.2g}",
+                      r.x, r.row_dual, r.reduced, objective, -r.bound, 0, seconds, "choice",
+                      None, primal_infeasibility(lp, r.x), dual_infeasibility(lp, r.row_dual))
