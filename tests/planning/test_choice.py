@@ -127,3 +127,24 @@ def test_cli_choice(tmp_path):
                                  "--solver", "nonsense"])
     assert r.exit_code == 2
     assert not (tmp_path / "g").exists()
+
+
+def test_rows_added_to_a_growing_lp_give_the_fresh_optimum():
+    """max x + y over the unit box, then x + 2y <= 2 and 3x + y <= 3 join one at a time; the
+    warm-started answers match fresh solves (1, 1 -> 1, 0.5 -> 0.8, 0.6)."""
+    import scipy.sparse as sp
+
+    from councilplan.planning._highs import GrowingLP, LinearProgram, solve_lp
+
+    box = LinearProgram(np.array([-1.0, -1.0]), sp.csc_array((0, 2)), np.zeros(0), np.zeros(0),
+                        np.zeros(2), np.ones(2))
+    growing = GrowingLP(box)
+    np.testing.assert_allclose(growing.solve().x, [1.0, 1.0])
+    growing.add_rows(np.array([[1.0, 2.0]]), np.array([-np.inf]), np.array([2.0]))
+    np.testing.assert_allclose(growing.solve().x, [1.0, 0.5])
+    growing.add_rows(np.array([[3.0, 1.0]]), np.array([-np.inf]), np.array([3.0]))
+    warm = growing.solve()
+    fresh = solve_lp(growing.lp)
+    np.testing.assert_allclose(warm.x, [0.8, 0.6])
+    np.testing.assert_allclose(warm.x, fresh.x)
+    np.testing.assert_allclose(warm.row_dual, fresh.row_dual)

@@ -93,6 +93,39 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     return _result(h, lp, method, time.perf_counter() - t0)
 
 
+class GrowingLP:
+    """An LP solved by simplex again and again as rows join (row generation): HiGHS keeps its
+    basis, so each new row costs a few dual simplex iterations rather than a fresh solve."""
+
+    def __init__(self, lp: LinearProgram, *, feasibility_tolerance: float | None = None
+                 ) -> None:
+        self.lp = lp
+        self._h = _quiet_highs()
+        self._h.setOptionValue("solver", "simplex")
+        self._h.setOptionValue("threads", 1)
+        self._h.setOptionValue("random_seed", 0)
+        if feasibility_tolerance is not None:
+            for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+                self._h.setOptionValue(name, feasibility_tolerance)
+        self._h.passModel(_model(lp))
+
+    def add_rows(self, rows: Any, lower: FloatArray, upper: FloatArray) -> None:
+        """Append ``lower <= rows z <= upper``."""
+        R = sp.csr_array(rows)
+        self._h.addRows(R.shape[0], _inf(lower), _inf(upper), R.nnz,
+                        R.indptr[:-1].astype(np.int32), R.indices.astype(np.int32),
+                        R.data.astype(np.float64))
+        lp = self.lp
+        self.lp = LinearProgram(lp.c, sp.csc_array(sp.vstack([lp.A, R])),
+                                np.r_[lp.row_lower, lower], np.r_[lp.row_upper, upper],
+                                lp.col_lower, lp.col_upper)
+
+    def solve(self) -> LPSolution:
+        t0 = time.perf_counter()
+        self._h.run()
+        return _result(self._h, self.lp, "simplex", time.perf_counter() - t0)
+
+
 def _model(lp: LinearProgram) -> Any:
     model = highspy.HighsLp()
     A = sp.csc_array(lp.A)

@@ -31,8 +31,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..validation import FloatArray, IndexArray
-from ._highs import LinearProgram, LPSolution, LPStatus, dual_infeasibility, primal_infeasibility
-from ._highs import solve_lp as solve_reduced
+from ._highs import (
+    GrowingLP,
+    LinearProgram,
+    LPSolution,
+    LPStatus,
+    dual_infeasibility,
+    primal_infeasibility,
+)
 from .crossover import CrossoverFailed, solve_block
 
 ROUNDS = 60
@@ -49,7 +55,7 @@ class Layout(Protocol):
     """Where each year's variables sit in the full LP's columns."""
 
     @property
-    def T(self) -> int: ...
+    def T(self) -> int: ...  # noqa: N802 (the layout's name for the number of years)
 
     def z(self, t: int) -> slice: ...
 
@@ -342,19 +348,14 @@ def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> _Round:
     plan and prices and bound lambda over the whole LP."""
     red = _Reduced(p, choice, upper)
     T = p.layout.T
-    owner_rows: list[list[FloatArray]] = [[] for _ in range(T)]
-    inverse_rows: list[list[FloatArray]] = [[] for _ in range(T)]
+    inverse_rows: list[tuple[int, FloatArray]] = []  # in the order their rows joined
     watched: list[IndexArray] = [np.array([], dtype=np.int64) for _ in range(T)]
     cost = np.zeros(red.size)
     cost[0] = -1.0
+    reduced = GrowingLP(LinearProgram(cost, sp.csc_array(red.rows), red.lower, red.upper,
+                                      red.col_lower, red.col_upper), feasibility_tolerance=TIGHT)
     while True:
-        extra = [row for year in owner_rows for row in year]
-        A = sp.vstack([red.rows, *[sp.csr_array(b) for b in extra]], format="csc")
-        n_owner = A.shape[0] - red.rows.shape[0]
-        sol = solve_reduced(LinearProgram(cost, A, np.r_[red.lower, np.zeros(n_owner)],
-                                          np.r_[red.upper, np.full(n_owner, np.inf)],
-                                          red.col_lower, red.col_upper),
-                            method="simplex", feasibility_tolerance=TIGHT)
+        sol = reduced.solve()
         if sol.status != LPStatus.OPTIMAL:
             raise ChoiceFailed(f"reduced LP: {sol.message}")
         v, crossed, owned = sol.x, 0, []
@@ -370,8 +371,8 @@ def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> _Round:
                 G = solve_block(year.backward, unit)  # rows of (I - A_O)^-1
                 rows = np.zeros((below.size, red.size))
                 rows[:, year.cols] = year.coefficients(p, t, G)
-                owner_rows[t].append(rows)
-                inverse_rows[t].append(G)
+                reduced.add_rows(rows, np.zeros(below.size), np.full(below.size, np.inf))
+                inverse_rows.append((t, G))
                 watched[t] = np.r_[watched[t], below]
                 crossed += below.size
         if not crossed:
@@ -386,7 +387,7 @@ def _unit(p: ChoiceProblem, investment: FloatArray) -> FloatArray:
 
 
 def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
-              owned: list[FloatArray], inverse_rows: list[list[FloatArray]],
+              owned: list[FloatArray], inverse_rows: list[tuple[int, FloatArray]],
               upper: FloatArray) -> _Round:
     L, lp = p.layout, p.lp
     n, k, r = p.N.shape[0], p.goods.size, p.limits.size
@@ -396,8 +397,11 @@ def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
     y = np.zeros(lp.A.shape[0])
     offsets = p.row_offsets
     pos = 0
-    owner_dual = dual[red.rows.shape[0]:]
-    used = 0
+    beta = np.zeros((len(red.years), n))  # owner-row prices, by year
+    used = red.rows.shape[0]
+    for t, G in inverse_rows:
+        beta[t] += G @ dual[used:used + G.shape[1]]
+        used += G.shape[1]
     for t, year in enumerate(red.years):
         z = np.zeros(p.product_of.size)
         z[year.owners] = owned[t]
@@ -410,11 +414,7 @@ def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
         if t > 0:
             y[o + n + k + r:o + n + 2 * k + r] = dual[pos:pos + k]
             pos += k
-        balance = -(year.W @ side)
-        for G in inverse_rows[t]:
-            balance -= G @ owner_dual[used:used + G.shape[1]]
-            used += G.shape[1]
-        y[o:o + n] = balance
+        y[o:o + n] = -(year.W @ side) - beta[t]
     y[offsets[-1]:] = dual[pos:pos + k]
     bound, reduced = _lagrangian_bound(lp, y, upper)
     return _Round(choice, x, y, float(v[0]), bound, reduced)
