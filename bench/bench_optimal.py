@@ -211,7 +211,8 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
               "largest cost (where it is not small, the gap proves little). HiGHS's own "
               "simplex and interior point run on the same economies. The time limit covers "
               "the LP solver and the crossover."),
-    "fiveyear": ("optimal_fiveyear", "five-year plans", " --skip-peers --skip-first-order`",
+    "fiveyear": ("optimal_fiveyear", "five-year plans",
+                 " --skip-peers --skip-scale --skip-first-order`",
                  "One run each. `choice` is technique choice (planning/choice.py), interior "
                  "point is HiGHS's at 1e-10 tolerances, on the same economies. `gap` is the "
                  "relative duality gap over the whole LP (for `choice`, from its assembled "

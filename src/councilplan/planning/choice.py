@@ -41,9 +41,10 @@ from ._highs import (
 )
 from .crossover import CrossoverFailed, solve_block
 
-ROUNDS = 60
+ROUNDS = 200  # a time limit usually ends a failing run first
 GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
 FEW = 200  # switches per year below which the old owners stay in the reduced LP
+STALL = 20  # rounds without a higher lambda before the method gives up
 TIGHT = 1e-10  # HiGHS feasibility tolerances of the reduced LPs
 
 
@@ -129,28 +130,39 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
     choice = _Choice([owners] * p.layout.T,
                      [np.array([], dtype=np.int64)] * p.layout.T)
     best: _Round | None = None
-    share = 1.0
+    share, kept_old, stalled = 1.0, False, 0
     for _ in range(rounds):
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
-            raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached")
+            raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached{_so_far(best)}")
         try:
-            now = _round(p, choice, upper)
+            now: _Round | None = _round(p, choice, upper)
         except (ChoiceFailed, CrossoverFailed):
             if best is None:
                 raise
             now = None
-        if now is not None and (best is None or now.scale > best.scale * (1 + 1e-13)):
-            best, share = now, min(1.0, 2 * share)
+        # with the old owners kept, a round at the same lambda still moves the prices on
+        floor = 1 - 1e-12 if kept_old else 1 + 1e-13
+        if now is not None and (best is None or now.scale >= best.scale * floor):
+            rose = best is None or now.scale > best.scale * (1 + 1e-13)
+            best, stalled = now, 0 if rose else stalled + 1
+            share = min(1.0, 2 * share) if rose else share
         else:
-            share /= 4
+            share, stalled = share / 4, stalled + 1
         assert best is not None  # the first round either succeeds or raises
         if _certified(p, best):
             return _solution(p, best, time.perf_counter() - t0)
         following = _switch(p, best, share)
-        if following is None:
-            raise ChoiceFailed(f"nothing left to switch, gap {_gap(best):.2g}")
-        choice = following
-    raise ChoiceFailed(f"no certified plan after {rounds} rounds")
+        if following is None or stalled >= STALL:
+            raise ChoiceFailed(f"lambda stopped rising{_so_far(best)}")
+        choice, kept_old = following
+    raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(best)}")
+
+
+def _so_far(best: _Round | None) -> str:
+    """Where a failed run got to: its best lambda and what its prices proved."""
+    if best is None:
+        return ""
+    return f" (best lambda {best.scale:.10g}, its prices bound lambda by {best.bound:.10g})"
 
 
 def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
@@ -189,23 +201,29 @@ def _certified(p: ChoiceProblem, r: _Round) -> bool:
     return _gap(r) <= GAP and primal_infeasibility(p.lp, r.x) <= GAP
 
 
-def _switch(p: ChoiceProblem, r: _Round, share: float) -> _Choice | None:
+def _switch(p: ChoiceProblem, r: _Round, share: float) -> tuple[_Choice, bool] | None:
     """Owners for the next round: free techniques that replaced their owner take over, and a
     ``share`` of the products with a profitable technique switch to their most profitable one
-    (biggest gain first); when few switch, the old owners stay free so lambda cannot fall."""
+    (biggest gain first); when few switch, the old owners stay free so lambda cannot fall
+    (said by the flag returned with the choice)."""
     L, n_t = p.layout, p.product_of.size
     nxt = r.choice.copy()
     plans = []
     for t in range(L.T):
         owners, free, z = nxt.owners[t], nxt.free[t], r.x[L.z(t)]
+        d = r.reduced[L.z(t)]
         tiny = 1e-12 * max(1.0, float(z.max(initial=0.0)))
+        displaced = []
         for j in free[z[free] > tiny]:
             if z[owners[p.product_of[j]]] <= tiny:
+                displaced.append(owners[p.product_of[j]])
                 owners[p.product_of[j]] = j
         is_owner = np.zeros(n_t, dtype=bool)
         is_owner[owners] = True
-        kept = free[(z[free] > tiny) & ~is_owner[free]]
-        d = r.reduced[L.z(t)]
+        # free techniques stay while used or not priced out (a degenerate vertex can need
+        # them at zero), and so do displaced owners: dropping them lets the rounds cycle
+        kept = np.union1d(free[((z[free] > tiny) | (d[free] <= 1e-12)) & ~is_owner[free]],
+                          np.asarray(displaced, dtype=np.int64))
         profitable = np.flatnonzero((d < -1e-12) & ~is_owner)
         profitable = profitable[~np.isin(profitable, free)]
         best = _first_per_product(p, profitable, d)
@@ -221,7 +239,7 @@ def _switch(p: ChoiceProblem, r: _Round, share: float) -> _Choice | None:
         nxt.owners[t][p.product_of[best]] = best
         free = np.union1d(kept, old) if keep_old else kept
         nxt.free[t] = np.setdiff1d(free, nxt.owners[t])
-    return nxt
+    return nxt, keep_old
 
 
 def _implied_upper(p: ChoiceProblem) -> FloatArray:
