@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -46,6 +46,7 @@ GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
 FEW = 200  # switches per year below which the old owners stay in the reduced LP
 STALL = 20  # rounds without a higher lambda before the method gives up
 TIGHT = 1e-10  # HiGHS feasibility tolerances of the reduced LPs
+FINE = 1e-13  # and once lambda stalls: what HiGHS leaves of a profit, times a large bound
 
 
 class ChoiceFailed(Exception):
@@ -135,7 +136,7 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
         if time_limit is not None and time.perf_counter() - t0 > time_limit:
             raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached{_so_far(best)}")
         try:
-            now: _Round | None = _round(p, choice, upper)
+            now: _Round | None = _round(p, choice, upper, FINE if stalled >= 3 else TIGHT)
         except (ChoiceFailed, CrossoverFailed):
             if best is None:
                 raise
@@ -242,31 +243,55 @@ def _switch(p: ChoiceProblem, r: _Round, share: float) -> tuple[_Choice, bool] |
     return nxt, keep_old
 
 
-def _implied_upper(p: ChoiceProblem) -> FloatArray:
-    """Bounds every feasible plan keeps to (activities by the resource limits, investment by
-    the most its good can be made, stocks by what can arrive, lambda by the targets), which
-    make rounding-level negative reduced costs cost a rounding-level share of the bound."""
-    L, lp = p.layout, p.lp
-    upper = np.asarray(lp.col_upper, dtype=np.float64).copy()
+def _implied_upper(p: ChoiceProblem, passes: int = 3) -> FloatArray:
+    """Bounds every feasible plan keeps to, which make rounding-level negative reduced costs
+    cost a rounding-level share of the bound: activities by the resource limits and by the
+    capital they need, investment by the most its good can be made, stocks by what can
+    arrive, lambda by the targets. Capital and activity bounds tighten each other, so a few
+    passes alternate between them."""
+    L, lp, T = p.layout, p.lp, p.layout.T
     R = p.R.toarray()
     with np.errstate(divide="ignore"):
         per_limit = np.where(R > 0, p.limits[:, None] / np.where(R > 0, R, 1.0), np.inf)
-    activity = per_limit.min(axis=0, initial=np.inf)
+    by_resources = per_limit.min(axis=0, initial=np.inf)
+    activity = [by_resources] * T
+    C = sp.csr_array(p.requirement)
+    has_capital = np.diff(C.indptr) > 0
+    for _ in range(passes):
+        made = [_most_made(p, a) for a in activity]
+        stock = [p.initial]
+        for t in range(1, T):
+            arriving = made[t - p.lag][p.goods] if t - p.lag >= 0 else 0.0
+            stock.append(p.keep * stock[-1] + arriving)
+        activity = [np.minimum(by_resources, _by_capital(C, has_capital, k)) for k in stock]
+    upper = np.asarray(lp.col_upper, dtype=np.float64).copy()
+    made = [_most_made(p, a) for a in activity]
+    for t in range(T):
+        upper[L.z(t)] = np.minimum(upper[L.z(t)], activity[t])
+        upper[L.inv(t)] = np.minimum(upper[L.inv(t)], made[t][p.goods])
+        if t > 0:
+            upper[L.stock(t)] = np.minimum(upper[L.stock(t)], stock[t])
+    wanted = p.targets[0] > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        upper[L.lam] = float(np.min(made[0][wanted] / p.targets[0][wanted], initial=np.inf))
+    return upper
+
+
+def _most_made(p: ChoiceProblem, activity: FloatArray) -> FloatArray:
+    """Gross output of each product with every technique at its bound (inf if unbounded)."""
     n = p.N.shape[0]
     made = np.bincount(p.product_of, weights=np.where(np.isfinite(activity), activity, 0.0),
                        minlength=n)
     made[np.bincount(p.product_of, weights=~np.isfinite(activity), minlength=n) > 0] = np.inf
-    stock = p.initial.copy()
-    for t in range(L.T):
-        upper[L.z(t)] = np.minimum(upper[L.z(t)], activity)
-        upper[L.inv(t)] = np.minimum(upper[L.inv(t)], made[p.goods])
-        if t > 0:
-            stock = p.keep * stock + (made[p.goods] if t - p.lag >= 0 else 0.0)
-            upper[L.stock(t)] = np.minimum(upper[L.stock(t)], stock)
-    wanted = p.targets[0] > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        upper[L.lam] = float(np.min(made[wanted] / p.targets[0][wanted], initial=np.inf))
-    return upper
+    return np.asarray(made, dtype=np.float64)
+
+
+def _by_capital(C: sp.csr_array, has_capital: Any, stock: FloatArray) -> FloatArray:
+    """Each technique's activity as far as the stock of every capital good it needs allows."""
+    out = np.full(C.shape[0], np.inf)
+    ratio = stock[C.indices] / C.data
+    out[has_capital] = np.minimum.reduceat(ratio, C.indptr[:-1][has_capital])
+    return out
 
 
 @dataclass(frozen=True)
@@ -361,7 +386,7 @@ class _Reduced:
         return rows
 
 
-def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> _Round:
+def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray, tolerance: float) -> _Round:
     """Solve the reduced LP (owner rows joining as they are crossed), then assemble the full
     plan and prices and bound lambda over the whole LP."""
     red = _Reduced(p, choice, upper)
@@ -371,7 +396,8 @@ def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> _Round:
     cost = np.zeros(red.size)
     cost[0] = -1.0
     reduced = GrowingLP(LinearProgram(cost, sp.csc_array(red.rows), red.lower, red.upper,
-                                      red.col_lower, red.col_upper), feasibility_tolerance=TIGHT)
+                                      red.col_lower, red.col_upper),
+                        feasibility_tolerance=tolerance)
     while True:
         sol = reduced.solve()
         if sol.status != LPStatus.OPTIMAL:
@@ -441,12 +467,19 @@ def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
 def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
                       ) -> tuple[float, FloatArray]:
     """Upper bound on lambda from any prices (weak duality): row prices clipped to the sign
-    their bounds allow, every column at the (implied) bound its reduced cost picks."""
+    their bounds allow and scaled so that lambda, the one column with a cost, has a reduced
+    cost of zero (the others cost nothing, so scaling keeps their signs), every column at the
+    (implied) bound its reduced cost picks."""
     y = y.copy()
     y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)] = np.maximum(
         y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)], 0.0)
     y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)] = np.minimum(
         y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)], 0.0)
+    priced = np.flatnonzero(lp.c)
+    if priced.size == 1:
+        worth = float((lp.A[:, [int(priced[0])]].T @ y)[0])
+        if worth * lp.c[priced[0]] > 0:
+            y *= lp.c[priced[0]] / worth
     reduced = np.asarray(lp.c - lp.A.T @ y, dtype=np.float64)
     row_part = np.where(y > 0, y * np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0),
                         y * np.where(np.isfinite(lp.row_upper), lp.row_upper, 0.0))
