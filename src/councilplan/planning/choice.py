@@ -18,7 +18,8 @@ few, the old owners stay in the reduced LP as free techniques, so lambda cannot 
 
 The result is certified, not trusted: the duality gap is recomputed over the whole LP from the
 assembled prices (weak duality; rounding-level negative reduced costs are charged at bounds on
-each variable implied by the resource limits), and the plan is checked against every row.
+each variable implied by the resource limits and capital stocks), and the plan is checked
+against every row.
 """
 
 from __future__ import annotations
