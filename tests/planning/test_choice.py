@@ -77,12 +77,12 @@ def test_any_prices_bound_the_optimum_from_above():
     sol = choice.solve_by_choice(p)
     optimum = -sol.objective
     upper = choice._implied_upper(p)
-    bound, _ = choice._lagrangian_bound(p.lp, sol.row_dual, upper)
+    bound, _, _ = choice._lagrangian_bound(p.lp, sol.row_dual, upper)
     assert bound == pytest.approx(optimum, rel=1e-9)
     rng = np.random.default_rng(0)
     for scale in (1e-6, 1e-3, 0.1):
         noisy = sol.row_dual * (1 + scale * rng.standard_normal(sol.row_dual.size))
-        bound, _ = choice._lagrangian_bound(p.lp, noisy, upper)
+        bound, _, _ = choice._lagrangian_bound(p.lp, noisy, upper)
         assert bound >= optimum * (1 - 1e-12)
         assert bound > optimum * (1 + 1e-12)  # rough prices prove less
 

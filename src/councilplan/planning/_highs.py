@@ -74,14 +74,7 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     ``tolerance`` is PDLP's target accuracy (relative residuals and gap); PDLP then runs on
     the presolved LP, see :func:`_pdlp_to_tolerance`.
     """
-    h = _quiet_highs()
-    if feasibility_tolerance is not None:
-        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
-                     "ipm_optimality_tolerance"):
-            h.setOptionValue(name, feasibility_tolerance)
-    h.setOptionValue("solver", method)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
+    h = _configured_highs(method, feasibility_tolerance)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.passModel(_model(lp))
@@ -100,13 +93,7 @@ class GrowingLP:
     def __init__(self, lp: LinearProgram, *, feasibility_tolerance: float | None = None
                  ) -> None:
         self.lp = lp
-        self._h = _quiet_highs()
-        self._h.setOptionValue("solver", "simplex")
-        self._h.setOptionValue("threads", 1)
-        self._h.setOptionValue("random_seed", 0)
-        if feasibility_tolerance is not None:
-            for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
-                self._h.setOptionValue(name, feasibility_tolerance)
+        self._h = _configured_highs("simplex", feasibility_tolerance)
         self._h.passModel(_model(lp))
 
     def add_rows(self, rows: Any, lower: FloatArray, upper: FloatArray) -> None:
@@ -124,6 +111,20 @@ class GrowingLP:
         t0 = time.perf_counter()
         self._h.run()
         return _result(self._h, self.lp, "simplex", time.perf_counter() - t0)
+
+
+def _configured_highs(method: LPMethod, feasibility_tolerance: float | None) -> Any:
+    """A quiet, single-threaded, seeded HiGHS for ``method``, at the given primal and dual
+    feasibility (and interior-point optimality) tolerance."""
+    h = _quiet_highs()
+    if feasibility_tolerance is not None:
+        for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
+                     "ipm_optimality_tolerance"):
+            h.setOptionValue(name, feasibility_tolerance)
+    h.setOptionValue("solver", method)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    return h
 
 
 def _model(lp: LinearProgram) -> Any:

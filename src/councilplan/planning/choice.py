@@ -25,12 +25,13 @@ against every row.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import InvalidInput, PlanningError
 from ..validation import FloatArray, IndexArray
 from ._highs import (
     GrowingLP,
@@ -38,9 +39,11 @@ from ._highs import (
     LPSolution,
     LPStatus,
     dual_infeasibility,
+    dual_objective,
     primal_infeasibility,
 )
 from .crossover import CrossoverFailed, solve_block
+from .nonsubstitution import cheapest_techniques
 
 ROUNDS = 200  # a time limit usually ends a failing run first
 GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
@@ -55,7 +58,7 @@ class ChoiceFailed(Exception):
 
 
 class Layout(Protocol):
-    """Where each year's variables sit in the full LP's columns."""
+    """Where each year's variables and rows sit in the full LP."""
 
     @property
     def T(self) -> int: ...  # noqa: N802 (the layout's name for the number of years)
@@ -68,6 +71,11 @@ class Layout(Protocol):
 
     @property
     def lam(self) -> int: ...
+
+    def row_start(self, t: int) -> int: ...
+
+    @property
+    def terminal_row(self) -> int: ...
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,16 +98,6 @@ class ChoiceProblem:
     targets: FloatArray  # (T, products): consumption targets of each year at lambda = 1
     labour: FloatArray  # per technique: where the owners start (least labour)
 
-    @property
-    def row_offsets(self) -> list[int]:
-        """First row of each year's block: balance, capital, resources, stocks (t > 0)."""
-        n, k, r = self.N.shape[0], self.goods.size, self.limits.size
-        starts, pos = [], 0
-        for t in range(self.layout.T):
-            starts.append(pos)
-            pos += n + k + r + (k if t > 0 else 0)
-        return [*starts, pos]  # the last is the terminal rows'
-
 
 @dataclass
 class _Choice:
@@ -114,7 +112,7 @@ class _Choice:
 class _Round:
     choice: _Choice
     x: FloatArray  # the full LP's columns
-    row_dual: FloatArray  # the full LP's rows
+    row_dual: FloatArray  # the full LP's rows: the prices that prove ``bound``
     scale: float  # lambda
     bound: float  # upper bound on lambda from the prices
     reduced: FloatArray  # c - A' y over the full LP
@@ -168,23 +166,12 @@ def _so_far(best: _Round | None) -> str:
 
 
 def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
-    """Howard's policy iteration on labour costs: each product's cheapest technique."""
-    prices = np.zeros(p.N.shape[0])
-    owners = _cheapest(p, p.labour, prices)
-    if owners.size != p.N.shape[0]:
-        raise ChoiceFailed("a product has no technique")
-    for _ in range(6):
-        prices = solve_block(sp.csr_array(p.inputs[owners]), p.labour[owners][:, None])[:, 0]
-        cheapest = _cheapest(p, p.labour, prices)
-        if np.array_equal(cheapest, owners):
-            break
-        owners = cheapest
-    return owners
-
-
-def _cheapest(p: ChoiceProblem, direct: FloatArray, prices: FloatArray) -> IndexArray:
-    unit_cost = direct + p.inputs @ prices
-    return _first_per_product(p, np.arange(unit_cost.size), unit_cost)
+    """Each product's least-labour technique (the non-substitution choice)."""
+    try:
+        return cheapest_techniques(p.inputs, p.labour, p.product_of,
+                                   np.arange(p.N.shape[0])).chosen
+    except (InvalidInput, PlanningError) as exc:
+        raise ChoiceFailed(f"no least-labour start: {exc}") from None
 
 
 def _first_per_product(p: ChoiceProblem, techniques: IndexArray, key: FloatArray
@@ -440,7 +427,6 @@ def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
     x = np.zeros(lp.A.shape[1])
     x[L.lam] = v[0]
     y = np.zeros(lp.A.shape[0])
-    offsets = p.row_offsets
     pos = 0
     beta = np.zeros((len(red.years), n))  # owner-row prices, by year
     used = red.rows.shape[0]
@@ -453,40 +439,37 @@ def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
         z[year.free] = v[red.free(t)]
         x[L.z(t)], x[L.inv(t)], x[L.stock(t)] = z, v[red.inv(t)], v[red.stock(t)]
         side = dual[pos:pos + k + r]
-        o = offsets[t]
+        o = L.row_start(t)
         y[o + n:o + n + k + r] = side
         pos += k + r
         if t > 0:
             y[o + n + k + r:o + n + 2 * k + r] = dual[pos:pos + k]
             pos += k
         y[o:o + n] = -(year.W @ side) - beta[t]
-    y[offsets[-1]:] = dual[pos:pos + k]
-    bound, reduced = _lagrangian_bound(lp, y, upper)
-    return _Round(choice, x, y, float(v[0]), bound, reduced)
+    y[L.terminal_row:] = dual[pos:pos + k]
+    bound, prices, reduced = _lagrangian_bound(lp, y, upper)
+    return _Round(choice, x, prices, float(v[0]), bound, reduced)
 
 
 def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
-                      ) -> tuple[float, FloatArray]:
-    """Upper bound on lambda from any prices (weak duality): row prices clipped to the sign
-    their bounds allow and scaled so that lambda, the one column with a cost, has a reduced
-    cost of zero (the others cost nothing, so scaling keeps their signs), every column at the
-    (implied) bound its reduced cost picks."""
+                      ) -> tuple[float, FloatArray, FloatArray]:
+    """Upper bound on lambda from any prices (weak duality), with the prices that give it and
+    their reduced costs: row prices clipped to the sign their bounds allow and scaled so that
+    lambda, the one column with a cost, has a reduced cost of zero (the others cost nothing,
+    so scaling keeps their signs); each column then sits at the (implied) bound its reduced
+    cost picks."""
     y = y.copy()
-    y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)] = np.maximum(
-        y[np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)], 0.0)
-    y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)] = np.minimum(
-        y[~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)], 0.0)
+    only_lower = np.isfinite(lp.row_lower) & ~np.isfinite(lp.row_upper)
+    only_upper = ~np.isfinite(lp.row_lower) & np.isfinite(lp.row_upper)
+    y[only_lower] = np.maximum(y[only_lower], 0.0)
+    y[only_upper] = np.minimum(y[only_upper], 0.0)
     priced = np.flatnonzero(lp.c)
     if priced.size == 1:
         worth = float((lp.A[:, [int(priced[0])]].T @ y)[0])
         if worth * lp.c[priced[0]] > 0:
             y *= lp.c[priced[0]] / worth
     reduced = np.asarray(lp.c - lp.A.T @ y, dtype=np.float64)
-    row_part = np.where(y > 0, y * np.where(np.isfinite(lp.row_lower), lp.row_lower, 0.0),
-                        y * np.where(np.isfinite(lp.row_upper), lp.row_upper, 0.0))
-    col_part = np.where(reduced > 0, reduced * lp.col_lower,
-                        np.where(reduced < 0, reduced * upper, 0.0))
-    return -float(row_part.sum() + col_part.sum()), reduced
+    return -dual_objective(replace(lp, col_upper=upper), y, reduced), y, reduced
 
 
 def _solution(p: ChoiceProblem, r: _Round, seconds: float) -> LPSolution:

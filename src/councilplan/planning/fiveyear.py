@@ -37,7 +37,7 @@ from ..validation import (
 from ._highs import LinearProgram, LPSolution, LPStatus
 from .balance import balanced_plan
 from .choice import ChoiceFailed, ChoiceProblem, solve_by_choice
-from .optimal import _solve, _Structure, _structure, choose_solver, explain_unbounded
+from .optimal import Solver, _solve, _Structure, _structure, choose_solver, explain_unbounded
 from .provenance import Provenance, make_provenance
 
 
@@ -187,7 +187,7 @@ def five_year_plan(
         raise Infeasible("no plan keeps the capital stocks at the terminal level with these "
                          "resource limits, even with no consumption: lower --terminal or raise "
                          "the limits")
-    return _result(e, st, capital, periods, growth, c, sol, layout, sol.method, terminal)
+    return _result(e, st, capital, periods, growth, c, sol, layout, terminal)
 
 
 def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatArray,
@@ -195,7 +195,8 @@ def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatA
                     solver: FiveYearSolver, time_limit: float | None) -> LPSolution:
     """Technique choice where asked or by default; a general LP solver otherwise or after."""
     started = time.perf_counter()
-    if solver in ("auto", "choice"):
+    general: Solver = "auto"  # the LP solver: picked by size after technique choice
+    if solver == "auto" or solver == "choice":
         problem = ChoiceProblem(
             lp, layout, sp.csr_array(e.input_coefficients), sp.csc_array(st.N),
             e.technique_product, capital.requirement, st.R_rows, st.limits, capital.goods,
@@ -206,9 +207,10 @@ def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatA
         except ChoiceFailed as exc:
             if solver == "choice":
                 raise PlanningError(f"technique choice found no certified plan: {exc}") from None
+    else:
+        general = solver
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
-    method = choose_solver(lp.A.shape[1], "auto" if solver == "choice" else solver,
-                           ipm_up_to=IPM_UP_TO)
+    method = choose_solver(lp.A.shape[1], general, ipm_up_to=IPM_UP_TO)
     tight = {} if method == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
     return _solve(lp, {"method": method, "time_limit": left, "tolerance": None} | tight)
 
@@ -221,9 +223,22 @@ def _consumption_targets(e: Economy) -> FloatArray:
 
 @dataclass(frozen=True)
 class _Layout:
+    """Where each year's variables and rows sit in the five-year LP."""
+
     n_t: int
     n_k: int
     T: int
+    n_p: int  # products
+    n_r: int  # limited resources
+
+    def row_start(self, t: int) -> int:
+        """First row of year t's block: balance, capital, resources, stocks (t > 0)."""
+        per_year = self.n_p + 2 * self.n_k + self.n_r
+        return t * per_year - (self.n_k if t > 0 else 0)
+
+    @property
+    def terminal_row(self) -> int:
+        return self.row_start(self.T)
 
     def z(self, t: int) -> slice:
         return slice(t * self.n_t, (t + 1) * self.n_t)
@@ -245,7 +260,7 @@ def _lp(e: Economy, st: _Structure, cap: CapitalStock, T: int, growth: float, te
         c: FloatArray) -> tuple[LinearProgram, _Layout]:
     n_p, n_t = st.N.shape
     n_k = len(cap.goods)
-    L = _Layout(n_t, n_k, T)
+    L = _Layout(n_t, n_k, T, n_p, st.R_rows.shape[0])
     n_var = L.lam + 1
     E = sp.csr_array((np.ones(n_k), (cap.goods, np.arange(n_k))), shape=(n_p, n_k))
     keep = 1.0 - cap.depreciation
@@ -295,16 +310,12 @@ def _start(where: slice | int) -> int:
 
 
 def _result(e: Economy, st: _Structure, cap: CapitalStock, T: int, growth: float,
-            c: FloatArray, sol: Any, L: _Layout, method: str, terminal: float) -> FiveYearPlan:
-    x = sol.x
+            c: FloatArray, sol: LPSolution, L: _Layout, terminal: float) -> FiveYearPlan:
+    x, method = sol.x, sol.method
     z = np.stack([x[L.z(t)] for t in range(T)])
     lam = float(x[L.lam])
-    # rows per period: balance (n_p), capital (n_k), resources (r), stock dynamics (n_k if t > 0)
     n_p, n_k, n_r = e.n_products, L.n_k, st.R_rows.shape[0]
-    offsets, pos = [], 0
-    for t in range(T):
-        offsets.append(pos)
-        pos += n_p + n_k + n_r + (n_k if t > 0 else 0)
+    offsets = [L.row_start(t) for t in range(T)]
     capital_prices = np.stack([-sol.row_dual[o + n_p:o + n_p + n_k] for o in offsets])
     resource_prices = np.zeros((T, e.n_resources))
     for t, o in enumerate(offsets):

@@ -14,7 +14,7 @@ technique) and total labour equals v . y, so the duality gap is zero up to round
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +24,16 @@ from ..errors import InvalidInput, NotConverged
 from ..validation import FloatArray, IndexArray
 from .leontief import ensure_converged, solve_leontief
 from .productivity import check_productive
+
+
+class LabourChoice(NamedTuple):
+    """The cheapest technique of each product and what proves it."""
+
+    chosen: IndexArray  # (n_products,) technique positions
+    labour_values: FloatArray  # (n_products,)
+    unit_cost: FloatArray  # (n_techniques,): labour + inputs at those values
+    inputs: sp.csr_array  # inputs of the chosen techniques (n_products, n_products)
+    rounds: int
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,22 +62,10 @@ def least_labour_techniques(economy: Economy, final_demand: Any, *, rtol: float 
         raise InvalidInput("the non-substitution method needs unlimited capacities and resources")
     y = np.asarray(final_demand, dtype=np.float64)
     labour = np.asarray(e.resource_coefficients[:, e.labour].sum(axis=1)).ravel()
+    chosen, v, cost, M, rounds = cheapest_techniques(
+        e.input_coefficients, labour, e.technique_product, e.products, rtol=rtol,
+        max_rounds=max_rounds)
     out = e.technique_product
-    chosen = _cheapest(out, labour, e.n_products)
-    rounds = 0
-    while True:
-        rounds += 1
-        if rounds > max_rounds:
-            raise NotConverged(f"technique choice still changing after {max_rounds} rounds")
-        M = sp.csr_array(e.input_coefficients[chosen])
-        check_productive(M, e.products)
-        v = ensure_converged(solve_leontief(M, labour[chosen], rtol=rtol), "labour values").z
-        cost = labour + e.input_coefficients @ v
-        best = _cheapest(out, cost, e.n_products)
-        better = cost[best] < cost[chosen] * (1 - 1e-12)
-        if not better.any():
-            break
-        chosen = np.where(better, best, chosen)
     x = ensure_converged(solve_leontief(M.T, y, rtol=rtol), "gross output").z
     activity = np.zeros(e.n_techniques)
     activity[chosen] = x
@@ -75,6 +73,29 @@ def least_labour_techniques(economy: Economy, final_demand: Any, *, rtol: float 
     reduced = cost - v[out]
     gap = abs(total - float(v @ y)) / max(1.0, abs(total))
     return TechniqueChoice(chosen, activity, v, total, float(reduced.min()), gap, rounds)
+
+
+def cheapest_techniques(inputs: Any, labour: FloatArray, technique_product: IndexArray,
+                        products: Any, *, rtol: float = 1e-12, max_rounds: int = 100
+                        ) -> LabourChoice:
+    """Policy iteration on labour costs alone: every product's cheapest technique at the
+    labour values its choice implies. ``inputs`` is (techniques, products); ``products``
+    labels the products in errors."""
+    chosen = _cheapest(technique_product, labour, len(products))
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds > max_rounds:
+            raise NotConverged(f"technique choice still changing after {max_rounds} rounds")
+        M = sp.csr_array(inputs[chosen])
+        check_productive(M, products)
+        v = ensure_converged(solve_leontief(M, labour[chosen], rtol=rtol), "labour values").z
+        cost = labour + inputs @ v
+        best = _cheapest(technique_product, cost, len(products))
+        better = cost[best] < cost[chosen] * (1 - 1e-12)
+        if not better.any():
+            return LabourChoice(chosen, v, cost, M, rounds)
+        chosen = np.where(better, best, chosen)
 
 
 def _cheapest(product: IndexArray, cost: FloatArray, n_products: int) -> IndexArray:
