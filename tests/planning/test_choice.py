@@ -129,22 +129,36 @@ def test_cli_choice(tmp_path):
     assert not (tmp_path / "g").exists()
 
 
-def test_rows_added_to_a_growing_lp_give_the_fresh_optimum():
-    """max x + y over the unit box, then x + 2y <= 2 and 3x + y <= 3 join one at a time; the
-    warm-started answers match fresh solves (1, 1 -> 1, 0.5 -> 0.8, 0.6)."""
-    import scipy.sparse as sp
+def test_dominant_values_lower_every_profit_by_at_least_their_multiple():
+    """w_i >= 1 + a_j . w for every technique j of product i, so prices lowered by eps w make
+    no technique more profitable and every one at least eps less."""
+    e, cap = _economy(200, 5, techniques=3)
+    p = _problem(e, cap)
+    w = choice._dominant_values(p)
+    assert w is not None
+    slack = w[p.product_of] - p.inputs @ w
+    assert slack.min() >= 1 - 1e-12
 
-    from councilplan.planning._highs import GrowingLP, LinearProgram, solve_lp
 
-    box = LinearProgram(np.array([-1.0, -1.0]), sp.csc_array((0, 2)), np.zeros(0), np.zeros(0),
-                        np.zeros(2), np.ones(2))
-    growing = GrowingLP(box)
-    np.testing.assert_allclose(growing.solve().x, [1.0, 1.0])
-    growing.add_rows(np.array([[1.0, 2.0]]), np.array([-np.inf]), np.array([2.0]))
-    np.testing.assert_allclose(growing.solve().x, [1.0, 0.5])
-    growing.add_rows(np.array([[3.0, 1.0]]), np.array([-np.inf]), np.array([3.0]))
-    warm = growing.solve()
-    fresh = solve_lp(growing.lp)
-    np.testing.assert_allclose(warm.x, [0.8, 0.6])
-    np.testing.assert_allclose(warm.x, fresh.x)
-    np.testing.assert_allclose(warm.row_dual, fresh.row_dual)
+def test_the_master_plan_meets_every_row_and_its_prices_prove_the_bound():
+    e, cap = _economy(200, 5)
+    p = _problem(e, cap)
+    sol = choice.solve_by_choice(p)
+    assert sol.primal_infeasibility <= choice.GAP
+    assert sol.iterations >= 1
+    upper = choice._implied_upper(p)
+    bound, _, _ = choice._lagrangian_bound(p.lp, sol.row_dual, upper)
+    assert bound == pytest.approx(-sol.dual_objective, rel=1e-12)
+    assert -sol.objective <= bound
+
+
+def test_a_tolerance_highs_rejects_is_an_error_not_ignored():
+    """HiGHS keeps its old value when it rejects an option and only reports it; a tolerance
+    below its least (1e-10) must not pass silently."""
+    from councilplan.planning._highs import configured_highs
+
+    with pytest.raises(ValueError, match="rejects primal_feasibility_tolerance = 1e-13"):
+        configured_highs("simplex", 1e-13)
+    h = configured_highs("simplex", 1e-10)
+    for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance"):
+        assert h.getOptionValue(name)[1] == 1e-10

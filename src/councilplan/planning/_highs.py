@@ -74,10 +74,10 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     ``tolerance`` is PDLP's target accuracy (relative residuals and gap); PDLP then runs on
     the presolved LP, see :func:`_pdlp_to_tolerance`.
     """
-    h = _configured_highs(method, feasibility_tolerance)
+    h = configured_highs(method, feasibility_tolerance)
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
-    h.passModel(_model(lp))
+    h.passModel(highs_model(lp))
     t0 = time.perf_counter()
     if method == "pdlp" and tolerance is not None:
         status, iterations = _pdlp_to_tolerance(h, float(tolerance), time_limit)
@@ -86,48 +86,28 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     return _result(h, lp, method, time.perf_counter() - t0)
 
 
-class GrowingLP:
-    """An LP solved by simplex again and again as rows join (row generation): HiGHS keeps its
-    basis, so each new row costs a few dual simplex iterations rather than a fresh solve."""
-
-    def __init__(self, lp: LinearProgram, *, feasibility_tolerance: float | None = None
-                 ) -> None:
-        self.lp = lp
-        self._h = _configured_highs("simplex", feasibility_tolerance)
-        self._h.passModel(_model(lp))
-
-    def add_rows(self, rows: Any, lower: FloatArray, upper: FloatArray) -> None:
-        """Append ``lower <= rows z <= upper``."""
-        R = sp.csr_array(rows)
-        self._h.addRows(R.shape[0], _inf(lower), _inf(upper), R.nnz,
-                        R.indptr[:-1].astype(np.int32), R.indices.astype(np.int32),
-                        R.data.astype(np.float64))
-        lp = self.lp
-        self.lp = LinearProgram(lp.c, sp.csc_array(sp.vstack([lp.A, R])),
-                                np.r_[lp.row_lower, lower], np.r_[lp.row_upper, upper],
-                                lp.col_lower, lp.col_upper)
-
-    def solve(self) -> LPSolution:
-        t0 = time.perf_counter()
-        self._h.run()
-        return _result(self._h, self.lp, "simplex", time.perf_counter() - t0)
-
-
-def _configured_highs(method: LPMethod, feasibility_tolerance: float | None) -> Any:
+def configured_highs(method: LPMethod, feasibility_tolerance: float | None) -> Any:
     """A quiet, single-threaded, seeded HiGHS for ``method``, at the given primal and dual
     feasibility (and interior-point optimality) tolerance."""
     h = _quiet_highs()
     if feasibility_tolerance is not None:
         for name in ("primal_feasibility_tolerance", "dual_feasibility_tolerance",
                      "ipm_optimality_tolerance"):
-            h.setOptionValue(name, feasibility_tolerance)
-    h.setOptionValue("solver", method)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
+            set_option(h, name, feasibility_tolerance)
+    set_option(h, "solver", method)
+    set_option(h, "threads", 1)
+    set_option(h, "random_seed", 0)
     return h
 
 
-def _model(lp: LinearProgram) -> Any:
+def set_option(h: Any, name: str, value: Any) -> None:
+    """Set a HiGHS option, or say why not: HiGHS leaves a value it rejects (a tolerance
+    below 1e-10, say) as it was and only reports the error."""
+    if h.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+        raise ValueError(f"HiGHS rejects {name} = {value!r}")
+
+
+def highs_model(lp: LinearProgram) -> Any:
     model = highspy.HighsLp()
     A = sp.csc_array(lp.A)
     model.num_col_, model.num_row_ = A.shape[1], A.shape[0]
@@ -178,7 +158,7 @@ def _loose_pdlp(h: Any, tolerance: float, time_limit: float | None) -> None:
                         ("primal_feasibility_tolerance", tolerance),
                         ("dual_feasibility_tolerance", tolerance),
                         ("pdlp_optimality_tolerance", tolerance)):
-        h.setOptionValue(name, value)
+        set_option(h, name, value)
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 1.0))
 

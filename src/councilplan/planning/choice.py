@@ -1,25 +1,23 @@
-"""Exact five-year plans by technique choice: one *owner* technique per product and year.
+"""Exact five-year plans by technique choice: column generation over technique *policies*.
 
-At the optimum of a five-year LP nearly every product is made by a single technique each year:
-techniques have no capacities of their own, only the capital stocks and resource limits (a few
-hundred rows) bind, and each binding row lets at most one more technique in. Fixing the owners,
-the material balances give the owners' activities by a Leontief solve, ``z_O = (I - A_O)^-1
-(lambda c_t + E I_t - N_F z_F)``, and the LP shrinks to the variables that link the years
-(lambda, investment, stocks) and a few *free* techniques, over the capital, resource, stock and
-terminal rows. Only their coefficients are needed, ``W' [c_t, E, -N_F]`` with ``W = (I -
-A_O')^-1 [C_O, R_O]``: one transposed solve per year whatever the number of free techniques.
-Owner rows ``z_O >= 0`` join the reduced LP only when a solution crosses them.
+A policy picks one technique for every product. At given prices of the capital stocks and
+limited resources one policy is cheapest for every net output at once (the non-substitution
+theorem), and Howard's policy iteration finds it (:func:`.nonsubstitution.cheapest_techniques`).
+Every year of a feasible plan is a mix of policies: the extreme rays of ``{z >= 0: N z >=
+lambda c_t + E I_t}`` are whole policies making either the consumption basket or one capital
+good. So the five-year LP is solved by Dantzig-Wolfe decomposition: a small *master* LP over
+lambda, investment, stocks and a growing set of policy columns (each with the capital and
+resources it uses per unit, ``W' [c_t, E]``: one Leontief solve per policy), and a pricing step
+that runs Howard at the master's prices and adds the columns that would raise lambda. The
+prices new policies are sought at are smoothed towards those that gave the best bound so far
+(Wentges' smoothing), which damps the swings of the master's prices.
 
-The reduced LP's duals give all prices (``y_t = -W (capital and resource prices) - beta``), and
-every technique that makes a profit at them could raise lambda. As in Howard's policy
-iteration, each product switches to its most profitable technique; when a round of switches does
-not raise lambda, the round is undone and a quarter as many switches tried, and once they are
-few, the old owners stay in the reduced LP as free techniques, so lambda cannot fall.
-
-The result is certified, not trusted: the duality gap is recomputed over the whole LP from the
-assembled prices (weak duality; rounding-level negative reduced costs are charged at bounds on
-each variable implied by the resource limits and capital stocks), and the plan is checked
-against every row.
+The result is certified, not trusted. Each year's product prices are the cheapest policy's
+values at the master's capital and resource prices, lowered by a tiny multiple of a vector that
+makes every technique's reduced cost non-negative in floating point. With them the duality gap
+is recomputed over the whole LP (weak duality; rounding-level negative reduced costs of
+investment and stocks are charged at bounds implied by the resource limits and capital stocks),
+and the plan is checked against every row.
 """
 
 from __future__ import annotations
@@ -28,29 +26,35 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from ..errors import InvalidInput, PlanningError
+from ..errors import InvalidInput, NotConverged, PlanningError
 from ..validation import FloatArray, IndexArray
 from ._highs import (
-    GrowingLP,
+    INF,
     LinearProgram,
     LPSolution,
     LPStatus,
+    configured_highs,
     dual_infeasibility,
     dual_objective,
+    highs_model,
     primal_infeasibility,
+    set_option,
 )
 from .crossover import CrossoverFailed, solve_block
 from .nonsubstitution import cheapest_techniques
 
-ROUNDS = 200  # a time limit usually ends a failing run first
+ROUNDS = 2000  # a time limit usually ends a failing run first
 GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
-FEW = 200  # switches per year below which the old owners stay in the reduced LP
-STALL = 20  # rounds without a higher lambda before the method gives up
-TIGHT = 1e-10  # HiGHS feasibility tolerances of the reduced LPs
-FINE = 1e-13  # and once lambda stalls: what HiGHS leaves of a profit, times a large bound
+SMOOTHING = 0.5  # weight of the best-bound prices in the prices new policies are sought at
+SCALE = 1e6  # master objective scale: HiGHS's least dual tolerance (1e-10) is then 1e-16 of
+#              lambda's price, the least reduced cost of a column that is still worth adding
+IMPROVES = 1e-16  # a column joins the master when its reduced cost is below minus this
+UNUSED = 15  # rounds a column may stay out of the master's basis, priced out, before it goes
+TOLERANCE = 1e-10  # HiGHS feasibility tolerances of the master
 
 
 class ChoiceFailed(Exception):
@@ -96,26 +100,17 @@ class ChoiceProblem:
     initial: FloatArray
     terminal: float
     targets: FloatArray  # (T, products): consumption targets of each year at lambda = 1
-    labour: FloatArray  # per technique: where the owners start (least labour)
-
-
-@dataclass
-class _Choice:
-    owners: list[IndexArray]  # per year, the owner technique of each product
-    free: list[IndexArray]  # per year, other techniques free in the reduced LP
-
-    def copy(self) -> _Choice:
-        return _Choice([o.copy() for o in self.owners], [f.copy() for f in self.free])
+    labour: FloatArray  # per technique: the first policy is the least-labour one
 
 
 @dataclass(frozen=True)
-class _Round:
-    choice: _Choice
-    x: FloatArray  # the full LP's columns
-    row_dual: FloatArray  # the full LP's rows: the prices that prove ``bound``
-    scale: float  # lambda
-    bound: float  # upper bound on lambda from the prices
-    reduced: FloatArray  # c - A' y over the full LP
+class _Priced:
+    """The cheapest policy of each year at some master prices, and the bound they prove."""
+
+    policies: list[IndexArray]
+    bound: float
+    prices: FloatArray  # the full LP's row prices that prove ``bound``
+    reduced: FloatArray  # c - A' prices over the full LP
 
 
 def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
@@ -126,43 +121,48 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
     if not np.isfinite(upper).all():
         raise ChoiceFailed("some technique uses no limited resource, so no variable bound "
                            "makes the certificate finite")
-    owners = _least_labour_owners(p)
-    choice = _Choice([owners] * p.layout.T,
-                     [np.array([], dtype=np.int64)] * p.layout.T)
-    best: _Round | None = None
-    share, kept_old, stalled = 1.0, False, 0
-    for _ in range(rounds):
-        if time_limit is not None and time.perf_counter() - t0 > time_limit:
-            raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached{_so_far(best)}")
-        try:
-            now: _Round | None = _round(p, choice, upper, FINE if stalled >= 3 else TIGHT)
-        except (ChoiceFailed, CrossoverFailed):
-            if best is None:
-                raise
-            now = None
-        # with the old owners kept, a round at the same lambda still moves the prices on
-        floor = 1 - 1e-12 if kept_old else 1 + 1e-13
-        if now is not None and (best is None or now.scale >= best.scale * floor):
-            rose = best is None or now.scale > best.scale * (1 + 1e-13)
-            best, stalled = now, 0 if rose else stalled + 1
-            share = min(1.0, 2 * share) if rose else share
-        else:
-            share, stalled = share / 4, stalled + 1
-        assert best is not None  # the first round either succeeds or raises
-        if _certified(p, best):
-            return _solution(p, best, time.perf_counter() - t0)
-        following = _switch(p, best, share)
-        if following is None or stalled >= STALL:
-            raise ChoiceFailed(f"lambda stopped rising{_so_far(best)}")
-        choice, kept_old = following
-    raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(best)}")
+    shift = _dominant_values(p)
+    master = _Master(p, upper)
+    first = _least_labour_owners(p)
+    for t in range(p.layout.T):
+        master.add_policy(first, t, None)
+    best: _Priced | None = None
+    centre: FloatArray | None = None
+    lam = 0.0
+    for done in range(1, rounds + 1):
+        left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
+        if left is not None and left <= 0:
+            raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached{_so_far(lam, best)}")
+        lam, duals = master.solve(left)
+        added = 0
+        for weight in (0.0,) if centre is None else (SMOOTHING, 0.0):
+            at = duals if centre is None or weight == 0 else weight * centre + (1 - weight) * duals
+            priced = _price(p, master, at, shift, upper)
+            if best is None or priced.bound < best.bound:
+                best, centre = priced, at
+            if _gap(best.bound, lam) <= GAP:
+                x = master.plan()
+                if primal_infeasibility(p.lp, x) <= GAP:
+                    return _solution(p, x, best, done, time.perf_counter() - t0)
+            added = sum(master.add_policy(policy, t, duals)
+                        for t, policy in enumerate(priced.policies))
+            if added:
+                break
+        if not added:
+            raise ChoiceFailed(f"no policy raises lambda any more{_so_far(lam, best)}")
+        master.forget_unused()
+    raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(lam, best)}")
 
 
-def _so_far(best: _Round | None) -> str:
+def _gap(bound: float, lam: float) -> float:
+    return (bound - lam) / max(1.0, abs(lam))
+
+
+def _so_far(lam: float, best: _Priced | None) -> str:
     """Where a failed run got to: its best lambda and what its prices proved."""
     if best is None:
         return ""
-    return f" (best lambda {best.scale:.10g}, its prices bound lambda by {best.bound:.10g})"
+    return f" (best lambda {lam:.10g}, its prices bound lambda by {best.bound:.10g})"
 
 
 def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
@@ -174,61 +174,231 @@ def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
         raise ChoiceFailed(f"no least-labour start: {exc}") from None
 
 
-def _first_per_product(p: ChoiceProblem, techniques: IndexArray, key: FloatArray
-                       ) -> IndexArray:
-    """Of ``techniques``, the one with the smallest ``key`` for each product they make."""
-    order = techniques[np.lexsort((key[techniques], p.product_of[techniques]))]
-    made = p.product_of[order]
-    return order[np.r_[True, made[1:] != made[:-1]]] if order.size else order
-
-
-def _gap(r: _Round) -> float:
-    return (r.bound - r.scale) / max(1.0, abs(r.scale))
-
-
-def _certified(p: ChoiceProblem, r: _Round) -> bool:
-    return _gap(r) <= GAP and primal_infeasibility(p.lp, r.x) <= GAP
-
-
-def _switch(p: ChoiceProblem, r: _Round, share: float) -> tuple[_Choice, bool] | None:
-    """Owners for the next round: free techniques that replaced their owner take over, and a
-    ``share`` of the products with a profitable technique switch to their most profitable one
-    (biggest gain first); when few switch, the old owners stay free so lambda cannot fall
-    (said by the flag returned with the choice)."""
-    L, n_t = p.layout, p.product_of.size
-    nxt = r.choice.copy()
-    plans = []
-    for t in range(L.T):
-        owners, free, z = nxt.owners[t], nxt.free[t], r.x[L.z(t)]
-        d = r.reduced[L.z(t)]
-        tiny = 1e-12 * max(1.0, float(z.max(initial=0.0)))
-        displaced = []
-        for j in free[z[free] > tiny]:
-            if z[owners[p.product_of[j]]] <= tiny:
-                displaced.append(owners[p.product_of[j]])
-                owners[p.product_of[j]] = j
-        is_owner = np.zeros(n_t, dtype=bool)
-        is_owner[owners] = True
-        # free techniques stay while used or not priced out (a degenerate vertex can need
-        # them at zero), and so do displaced owners: dropping them lets the rounds cycle
-        kept = np.union1d(free[((z[free] > tiny) | (d[free] <= 1e-12)) & ~is_owner[free]],
-                          np.asarray(displaced, dtype=np.int64))
-        profitable = np.flatnonzero((d < -1e-12) & ~is_owner)
-        profitable = profitable[~np.isin(profitable, free)]
-        best = _first_per_product(p, profitable, d)
-        gain = -d[best] * z[owners[p.product_of[best]]]
-        plans.append((kept, best[np.argsort(-gain)]))
-    switching = sum(b.size for _, b in plans)
-    if switching == 0:
+def _dominant_values(p: ChoiceProblem) -> FloatArray | None:
+    """``w`` with ``w_i >= 1 + a_j . w`` for every technique j of every product i: the values
+    of a product made from the largest input coefficients of its techniques. Prices lowered by
+    ``eps w`` lower each technique's profit by at least ``eps``. None if that system is not
+    productive (the prices are then left as they are)."""
+    n = p.N.shape[0]
+    inputs = sp.coo_array(p.inputs)
+    made = p.product_of[inputs.row].astype(np.int64)
+    key = made * n + inputs.col
+    order = np.lexsort((-inputs.data, key))
+    first = order[np.r_[True, key[order][1:] != key[order][:-1]]]
+    largest = sp.csr_array((inputs.data[first], (made[first], inputs.col[first])), shape=(n, n))
+    try:
+        return solve_block(largest, np.ones((n, 1)))[:, 0]
+    except CrossoverFailed:
         return None
-    keep_old = share * switching <= FEW * L.T
-    for t, (kept, best) in enumerate(plans):
-        best = best[:int(np.ceil(share * best.size))]
-        old = nxt.owners[t][p.product_of[best]].copy()
-        nxt.owners[t][p.product_of[best]] = best
-        free = np.union1d(kept, old) if keep_old else kept
-        nxt.free[t] = np.setdiff1d(free, nxt.owners[t])
-    return nxt, keep_old
+
+
+def _price(p: ChoiceProblem, master: _Master, duals: FloatArray, shift: FloatArray | None,
+           upper: FloatArray) -> _Priced:
+    """Each year's cheapest policy at the master prices ``duals``, and the bound on lambda
+    that those prices, with the policy's values as product prices, prove over the full LP."""
+    L, lp = p.layout, p.lp
+    n, k = p.N.shape[0], p.goods.size
+    y = np.zeros(lp.A.shape[0])
+    policies = []
+    for t in range(L.T):
+        side = np.maximum(-duals[master.side(t)], 0.0)
+        cost = np.asarray(p.requirement @ side[:k] + p.R.T @ side[k:], dtype=np.float64)
+        try:
+            cheapest = cheapest_techniques(p.inputs, cost, p.product_of, np.arange(n))
+        except (InvalidInput, NotConverged) as exc:
+            raise ChoiceFailed(f"no cheapest policy at the master's prices: {exc}") from None
+        values = cheapest.labour_values
+        profit = float(np.max(values[p.product_of] - cheapest.unit_cost, initial=0.0))
+        if shift is not None and profit > 0:
+            values = np.maximum(values - profit * (1 + 1e-6) * shift, 0.0)
+        o = L.row_start(t)
+        y[o:o + n] = values
+        y[o + n:o + n + side.size] = -side
+        if t > 0:
+            y[o + n + side.size:o + n + side.size + k] = duals[master.stock_rows(t)]
+        policies.append(cheapest.chosen)
+    y[L.terminal_row:] = duals[master.terminal_rows]
+    bound, prices, reduced = _lagrangian_bound(lp, y, upper)
+    return _Priced(policies, bound, prices, reduced)
+
+
+class _Master:
+    """The master LP, in HiGHS: lambda, investment and stocks, and policy columns that make
+    the consumption basket or a capital good in one year. Rows: each year's capital and
+    resources; what the policies make against lambda (a row a year) and against investment (a
+    row per good and year); the stock rows; the terminal rows."""
+
+    def __init__(self, p: ChoiceProblem, upper: FloatArray) -> None:
+        T, k, r = p.layout.T, p.goods.size, p.limits.size
+        self.p, self.T, self.k, self.r = p, T, k, r
+        self._link = T * (k + r)
+        self._invest = self._link + T
+        self._stock = self._invest + T * k
+        self.terminal_rows = np.arange(self._stock + (T - 1) * k, self._stock + T * k)
+        self.n_fixed = 1 + 2 * T * k
+        self.policies: list[IndexArray] = []
+        self._coefficients: dict[int, FloatArray] = {}
+        self._made_by: dict[bytes, int] = {}
+        self.column_policy = np.zeros(0, dtype=np.int64)
+        self.column_year = np.zeros(0, dtype=np.int64)
+        self.column_good = np.zeros(0, dtype=np.int64)  # -1: the consumption basket
+        self._idle = np.zeros(0, dtype=np.int64)
+        self.h = configured_highs("simplex", TOLERANCE)
+        set_option(self.h, "simplex_strategy", 4)  # primal: columns join a primal basis
+        self.h.passModel(highs_model(self._fixed(upper)))
+
+    def side(self, t: int) -> IndexArray:
+        return np.arange(t * (self.k + self.r), (t + 1) * (self.k + self.r))
+
+    def stock_rows(self, t: int) -> IndexArray:
+        return self._stock + (t - 1) * self.k + np.arange(self.k)
+
+    def _inv(self, t: int) -> IndexArray:
+        return 1 + t * self.k + np.arange(self.k)
+
+    def _stocks(self, t: int) -> IndexArray:
+        return 1 + (self.T + t) * self.k + np.arange(self.k)
+
+    def _fixed(self, upper: FloatArray) -> LinearProgram:
+        """The master before any policy: lambda, investment and stocks with their rows."""
+        p, T, k = self.p, self.T, self.k
+        goods = np.arange(k)
+        entries: list[tuple[Any, Any, Any]] = []
+        lower = np.full(self.terminal_rows[-1] + 1, -np.inf)
+        upper_rows = np.full(lower.size, np.inf)
+        for t in range(T):
+            side = self.side(t)
+            entries.append((side[:k], self._stocks(t), -1.0))
+            upper_rows[side] = np.r_[np.zeros(k), p.limits]
+            entries.append((self._link + t, 0, -1.0))
+            entries.append((self._invest + t * k + goods, self._inv(t), -1.0))
+            if t > 0:
+                rows = self.stock_rows(t)
+                entries += [(rows, self._stocks(t), 1.0), (rows, self._stocks(t - 1), -p.keep)]
+                if t - p.lag >= 0:
+                    entries.append((rows, self._inv(t - p.lag), -1.0))
+                lower[rows] = upper_rows[rows] = 0.0
+        entries.append((self.terminal_rows, self._stocks(T - 1), p.keep))
+        for t in range(max(0, T - p.lag), T):
+            entries.append((self.terminal_rows, self._inv(t), 1.0))
+        lower[self._link:self._stock] = 0.0
+        lower[self.terminal_rows] = p.terminal * p.initial
+        shapes = [np.shape(np.atleast_1d(rows)) for rows, _, _ in entries]
+        A = sp.csc_array((np.concatenate([np.broadcast_to(v, s) for (_, _, v), s in
+                                          zip(entries, shapes, strict=True)]),
+                          (np.concatenate([np.broadcast_to(r, s) for (r, _, _), s in
+                                           zip(entries, shapes, strict=True)]),
+                           np.concatenate([np.broadcast_to(c, s) for (_, c, _), s in
+                                           zip(entries, shapes, strict=True)]))),
+                         shape=(lower.size, self.n_fixed))
+        cost = np.zeros(self.n_fixed)
+        cost[0] = -SCALE
+        col_lower, col_upper = np.zeros(self.n_fixed), np.full(self.n_fixed, np.inf)
+        col_upper[0] = upper[p.layout.lam]
+        col_lower[self._stocks(0)] = col_upper[self._stocks(0)] = p.initial
+        return LinearProgram(cost, A, lower, upper_rows, col_lower, col_upper)
+
+    def solve(self, time_limit: float | None) -> tuple[float, FloatArray]:
+        """Lambda and the row prices (in units of lambda) of the master's optimum."""
+        set_option(self.h, "time_limit", INF if time_limit is None else float(time_limit))
+        self.h.run()
+        status = self.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise ChoiceFailed(f"master LP: {self.h.modelStatusToString(status)}")
+        solution = self.h.getSolution()
+        return float(solution.col_value[0]), np.asarray(solution.row_dual) / SCALE
+
+    def _policy(self, policy: IndexArray) -> tuple[int, FloatArray]:
+        """The policy's number and what it uses per unit of each net output: capital and
+        resources (rows) per unit of each year's basket and of each capital good (columns)."""
+        key = policy.tobytes()
+        if key not in self._made_by:
+            p = self.p
+            made = np.zeros((p.N.shape[0], self.k))
+            made[p.goods, np.arange(self.k)] = 1.0
+            X = self._leontief(policy, np.hstack([p.targets.T, made]))
+            self._made_by[key] = len(self.policies)
+            self.policies.append(policy)
+            self._coefficients[self._made_by[key]] = np.vstack(
+                [np.asarray(p.requirement[policy].T @ X), np.asarray(p.R[:, policy] @ X)])
+        number = self._made_by[key]
+        return number, self._coefficients[number]
+
+    def _leontief(self, policy: IndexArray, net: FloatArray) -> FloatArray:
+        """Gross outputs ``(I - A_policy)^-1 net``."""
+        try:
+            return solve_block(sp.csr_array(self.p.inputs[policy].T), net)
+        except CrossoverFailed as exc:
+            raise ChoiceFailed(str(exc)) from None
+
+    def add_policy(self, policy: IndexArray, t: int, duals: FloatArray | None) -> int:
+        """Add the policy's columns of year t that would raise lambda at ``duals`` (all of
+        them if None); the number added."""
+        number, uses = self._policy(policy)
+        T, k = self.T, self.k
+        which = np.r_[t, T + np.arange(k)]
+        if duals is not None:
+            side = np.maximum(-duals[self.side(t)], 0.0)
+            worth = np.r_[duals[self._link + t], duals[self._invest + t * k + np.arange(k)]]
+            which = which[side @ uses[:, which] - worth < -IMPROVES]
+        if not which.size:
+            return 0
+        good = which - T  # -T + t for the basket: marked -1 below
+        good[which < T] = -1
+        link = np.where(good < 0, self._link + t, self._invest + t * k + good)
+        size = self.k + self.r
+        rows = np.column_stack([np.broadcast_to(self.side(t), (which.size, size)), link])
+        values = np.column_stack([uses[:, which].T, np.ones(which.size)])
+        starts = np.arange(which.size + 1) * (size + 1)
+        self.h.addCols(which.size, np.zeros(which.size), np.zeros(which.size),
+                       np.full(which.size, INF), rows.size, starts[:-1].astype(np.int32),
+                       rows.ravel().astype(np.int32), values.ravel())
+        self.column_policy = np.r_[self.column_policy, np.full(which.size, number)]
+        self.column_year = np.r_[self.column_year, np.full(which.size, t)]
+        self.column_good = np.r_[self.column_good, good]
+        self._idle = np.r_[self._idle, np.zeros(which.size, dtype=np.int64)]
+        return int(which.size)
+
+    def forget_unused(self) -> None:
+        """Drop columns that have stayed out of the basis, priced out, for :data:`UNUSED`
+        rounds: pricing every column is most of a master solve."""
+        status = self.h.getBasis().col_status[self.n_fixed:]
+        basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in status], dtype=bool)
+        reduced = np.asarray(self.h.getSolution().col_dual)[self.n_fixed:]
+        self._idle = np.where(basic | (reduced <= TOLERANCE), 0, self._idle + 1)
+        gone = np.flatnonzero(self._idle >= UNUSED)
+        if gone.size:
+            self.h.deleteCols(int(gone.size), (self.n_fixed + gone).astype(np.int32))
+            keep = np.ones(self._idle.size, dtype=bool)
+            keep[gone] = False
+            self.column_policy, self.column_year = self.column_policy[keep], self.column_year[keep]
+            self.column_good, self._idle = self.column_good[keep], self._idle[keep]
+
+    def plan(self) -> FloatArray:
+        """The master's optimum as a plan of the full LP: each policy's activities are its
+        gross outputs for what its columns make."""
+        p, L, T = self.p, self.p.layout, self.T
+        v = np.asarray(self.h.getSolution().col_value)
+        x = np.zeros(p.lp.A.shape[1])
+        x[L.lam] = v[0]
+        for t in range(T):
+            x[L.inv(t)], x[L.stock(t)] = v[self._inv(t)], v[self._stocks(t)]
+        weight = v[self.n_fixed:]
+        used = weight > 0
+        for number in np.unique(self.column_policy[used]):
+            mine = used & (self.column_policy == number)
+            net = np.zeros((p.N.shape[0], T))
+            for year, good, w in zip(self.column_year[mine], self.column_good[mine],
+                                     weight[mine], strict=True):
+                if good < 0:
+                    net[:, year] += w * p.targets[year]
+                else:
+                    net[p.goods[good], year] += w
+            years = np.flatnonzero(np.abs(net).sum(axis=0) > 0)
+            gross = self._leontief(self.policies[number], net[:, years])
+            for column, year in enumerate(years):
+                x[L.z(int(year)).start + self.policies[number]] += gross[:, column]
+        return x
 
 
 def _implied_upper(p: ChoiceProblem, passes: int = 3) -> FloatArray:
@@ -282,175 +452,6 @@ def _by_capital(C: sp.csr_array, has_capital: Any, stock: FloatArray) -> FloatAr
     return out
 
 
-@dataclass(frozen=True)
-class _Year:
-    """One year's owners substituted out: the reduced columns they depend on and W."""
-
-    owners: IndexArray
-    free: IndexArray
-    cols: IndexArray  # reduced-LP columns of lambda, this year's investment, free techniques
-    forward: sp.csr_array  # A_O, for the owners' activities
-    backward: sp.csr_array  # A_O', for rows of the inverse
-    NF: sp.csc_array
-    W: FloatArray  # (I - A_O')^-1 [C_O, R_O']
-
-    def coefficients(self, p: ChoiceProblem, t: int, M: FloatArray) -> FloatArray:
-        """``M' [c_t, E, -N_F]``: how the reduced columns move ``M' z_O``."""
-        return np.hstack([(M.T @ p.targets[t])[:, None], M[p.goods].T,
-                          -np.asarray((self.NF.T @ M).T)])
-
-
-class _Reduced:
-    """The reduced LP over lambda, investment, stocks and free techniques (in that order)."""
-
-    def __init__(self, p: ChoiceProblem, choice: _Choice, upper: FloatArray) -> None:
-        T, k = p.layout.T, p.goods.size
-        self.p, self.k = p, k
-        sizes = [f.size for f in choice.free]
-        self.free_start = np.cumsum([1 + 2 * k * T, *sizes])
-        self.size = int(self.free_start[-1])
-        self.years = [self._year(choice, t) for t in range(T)]
-        self.rows, self.lower, self.upper = self._side_rows()
-        self.col_lower = np.zeros(self.size)
-        self.col_upper = np.full(self.size, np.inf)
-        self.col_upper[0] = upper[p.layout.lam]
-        s0 = self.stock(0)
-        self.col_lower[s0] = self.col_upper[s0] = p.initial
-
-    def inv(self, t: int) -> slice:
-        return slice(1 + t * self.k, 1 + (t + 1) * self.k)
-
-    def stock(self, t: int) -> slice:
-        base = 1 + self.k * self.p.layout.T
-        return slice(base + t * self.k, base + (t + 1) * self.k)
-
-    def free(self, t: int) -> slice:
-        return slice(int(self.free_start[t]), int(self.free_start[t + 1]))
-
-    def _year(self, choice: _Choice, t: int) -> _Year:
-        p, owners, free = self.p, choice.owners[t], choice.free[t]
-        backward = sp.csr_array(p.inputs[owners])
-        W = solve_block(backward, np.hstack([p.requirement[owners].toarray(),
-                                             p.R[:, owners].T.toarray()]))
-        cols = np.r_[0, np.arange(self.size)[self.inv(t)], np.arange(self.size)[self.free(t)]]
-        return _Year(owners, free, cols, sp.csr_array(backward.T), backward,
-                     sp.csc_array(p.N[:, free]), W)
-
-    def _side_rows(self) -> tuple[sp.csr_array, FloatArray, FloatArray]:
-        """Capital and resource rows of every year, stock rows, terminal rows."""
-        p, k, T = self.p, self.k, self.p.layout.T
-        r = p.limits.size
-        blocks, lower, upper = [], [], []
-        for t, year in enumerate(self.years):
-            side = np.zeros((k + r, self.size))
-            side[:, year.cols] = year.coefficients(p, t, year.W)
-            fs = self.free(t)
-            side[:k, fs] += p.requirement[year.free].T.toarray()
-            side[k:, fs] += p.R[:, year.free].toarray()
-            side[np.arange(k), np.arange(self.size)[self.stock(t)]] -= 1.0
-            blocks.append(side)
-            lower.append(np.full(k + r, -np.inf))
-            upper.append(np.r_[np.zeros(k), p.limits])
-            if t > 0:
-                blocks.append(self._stock_rows(t))
-                lower.append(np.zeros(k))
-                upper.append(np.zeros(k))
-        final = np.zeros((k, self.size))
-        final[:, self.stock(T - 1)] = np.diag(p.keep)
-        for t in range(max(0, T - p.lag), T):
-            final[:, self.inv(t)] += np.eye(k)
-        blocks.append(final)
-        lower.append(p.terminal * p.initial)
-        upper.append(np.full(k, np.inf))
-        return sp.csr_array(np.vstack(blocks)), np.concatenate(lower), np.concatenate(upper)
-
-    def _stock_rows(self, t: int) -> FloatArray:
-        p, k = self.p, self.k
-        rows = np.zeros((k, self.size))
-        rows[:, self.stock(t)] = np.eye(k)
-        rows[:, self.stock(t - 1)] -= np.diag(p.keep)
-        if t - p.lag >= 0:
-            rows[:, self.inv(t - p.lag)] -= np.eye(k)
-        return rows
-
-
-def _round(p: ChoiceProblem, choice: _Choice, upper: FloatArray, tolerance: float) -> _Round:
-    """Solve the reduced LP (owner rows joining as they are crossed), then assemble the full
-    plan and prices and bound lambda over the whole LP."""
-    red = _Reduced(p, choice, upper)
-    T = p.layout.T
-    inverse_rows: list[tuple[int, FloatArray]] = []  # in the order their rows joined
-    watched: list[IndexArray] = [np.array([], dtype=np.int64) for _ in range(T)]
-    cost = np.zeros(red.size)
-    cost[0] = -1.0
-    reduced = GrowingLP(LinearProgram(cost, sp.csc_array(red.rows), red.lower, red.upper,
-                                      red.col_lower, red.col_upper),
-                        feasibility_tolerance=tolerance)
-    while True:
-        sol = reduced.solve()
-        if sol.status != LPStatus.OPTIMAL:
-            raise ChoiceFailed(f"reduced LP: {sol.message}")
-        v, crossed, owned = sol.x, 0, []
-        for t, year in enumerate(red.years):
-            rhs = (v[0] * p.targets[t] + _unit(p, v[red.inv(t)]) - year.NF @ v[red.free(t)])
-            z = solve_block(year.forward, rhs[:, None])[:, 0]
-            owned.append(z)
-            below = np.flatnonzero(z < -1e-12 * max(1.0, float(np.abs(z).max(initial=0.0))))
-            below = below[~np.isin(below, watched[t])]
-            if below.size:
-                unit = np.zeros((z.size, below.size))
-                unit[below, np.arange(below.size)] = 1.0
-                G = solve_block(year.backward, unit)  # rows of (I - A_O)^-1
-                rows = np.zeros((below.size, red.size))
-                rows[:, year.cols] = year.coefficients(p, t, G)
-                reduced.add_rows(rows, np.zeros(below.size), np.full(below.size, np.inf))
-                inverse_rows.append((t, G))
-                watched[t] = np.r_[watched[t], below]
-                crossed += below.size
-        if not crossed:
-            break
-    return _assemble(p, red, choice, sol, owned, inverse_rows, upper)
-
-
-def _unit(p: ChoiceProblem, investment: FloatArray) -> FloatArray:
-    out = np.zeros(p.N.shape[0])
-    np.add.at(out, p.goods, investment)
-    return out
-
-
-def _assemble(p: ChoiceProblem, red: _Reduced, choice: _Choice, sol: LPSolution,
-              owned: list[FloatArray], inverse_rows: list[tuple[int, FloatArray]],
-              upper: FloatArray) -> _Round:
-    L, lp = p.layout, p.lp
-    n, k, r = p.N.shape[0], p.goods.size, p.limits.size
-    v, dual = sol.x, sol.row_dual
-    x = np.zeros(lp.A.shape[1])
-    x[L.lam] = v[0]
-    y = np.zeros(lp.A.shape[0])
-    pos = 0
-    beta = np.zeros((len(red.years), n))  # owner-row prices, by year
-    used = red.rows.shape[0]
-    for t, G in inverse_rows:
-        beta[t] += G @ dual[used:used + G.shape[1]]
-        used += G.shape[1]
-    for t, year in enumerate(red.years):
-        z = np.zeros(p.product_of.size)
-        z[year.owners] = owned[t]
-        z[year.free] = v[red.free(t)]
-        x[L.z(t)], x[L.inv(t)], x[L.stock(t)] = z, v[red.inv(t)], v[red.stock(t)]
-        side = dual[pos:pos + k + r]
-        o = L.row_start(t)
-        y[o + n:o + n + k + r] = side
-        pos += k + r
-        if t > 0:
-            y[o + n + k + r:o + n + 2 * k + r] = dual[pos:pos + k]
-            pos += k
-        y[o:o + n] = -(year.W @ side) - beta[t]
-    y[L.terminal_row:] = dual[pos:pos + k]
-    bound, prices, reduced = _lagrangian_bound(lp, y, upper)
-    return _Round(choice, x, prices, float(v[0]), bound, reduced)
-
-
 def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
                       ) -> tuple[float, FloatArray, FloatArray]:
     """Upper bound on lambda from any prices (weak duality), with the prices that give it and
@@ -472,9 +473,14 @@ def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
     return -dual_objective(replace(lp, col_upper=upper), y, reduced), y, reduced
 
 
-def _solution(p: ChoiceProblem, r: _Round, seconds: float) -> LPSolution:
+
+
+def _solution(p: ChoiceProblem, x: FloatArray, best: _Priced, rounds: int, seconds: float
+              ) -> LPSolution:
     lp = p.lp
-    objective = float(lp.c @ r.x)
-    return LPSolution(LPStatus.OPTIMAL, f"optimal by technique choice, gap {_gap(r):.2g}",
-                      r.x, r.row_dual, r.reduced, objective, -r.bound, 0, seconds, "choice",
-                      None, primal_infeasibility(lp, r.x), dual_infeasibility(lp, r.row_dual))
+    objective = float(lp.c @ x)
+    gap = _gap(best.bound, -objective)
+    return LPSolution(LPStatus.OPTIMAL, f"optimal by technique choice, gap {gap:.2g}", x,
+                      best.prices, best.reduced, objective, -best.bound, rounds, seconds,
+                      "choice", None, primal_infeasibility(lp, x),
+                      dual_infeasibility(lp, best.prices))
