@@ -223,21 +223,19 @@ def _price(p: ChoiceProblem, master: _Master, duals: FloatArray, shift: FloatArr
 
 
 class _Master:
-    """The master LP, in HiGHS: lambda, investment and stocks, and policy columns that make
-    the consumption basket or a capital good in one year. Rows: each year's capital and
-    resources; what the policies make against lambda (a row a year) and against investment (a
-    row per good and year); the stock rows; the terminal rows."""
+    """The master LP, in HiGHS: lambda and the stocks, and policy columns that make the
+    consumption basket or a capital good in one year. Rows: each year's capital and resources;
+    what the policies make against lambda (a row a year); the stock rows, where the capital
+    goods made arrive (investment is what the policies make of them); the terminal rows."""
 
     def __init__(self, p: ChoiceProblem, upper: FloatArray) -> None:
         T, k, r = p.layout.T, p.goods.size, p.limits.size
         self.p, self.T, self.k, self.r = p, T, k, r
         self._link = T * (k + r)
-        self._invest = self._link + T
-        self._stock = self._invest + T * k
+        self._stock = self._link + T
         self.terminal_rows = np.arange(self._stock + (T - 1) * k, self._stock + T * k)
-        self.n_fixed = 1 + 2 * T * k
+        self.n_fixed = 1 + T * k
         self.policies: list[IndexArray] = []
-        self._coefficients: dict[int, FloatArray] = {}
         self._made_by: dict[bytes, int] = {}
         self.column_policy = np.zeros(0, dtype=np.int64)
         self.column_year = np.zeros(0, dtype=np.int64)
@@ -253,16 +251,20 @@ class _Master:
     def stock_rows(self, t: int) -> IndexArray:
         return self._stock + (t - 1) * self.k + np.arange(self.k)
 
-    def _inv(self, t: int) -> IndexArray:
+    def _stocks(self, t: int) -> IndexArray:
         return 1 + t * self.k + np.arange(self.k)
 
-    def _stocks(self, t: int) -> IndexArray:
-        return 1 + (self.T + t) * self.k + np.arange(self.k)
+    def _arrival(self, t: int) -> IndexArray | None:
+        """The rows where capital goods made in year t arrive: the stock rows ``lag`` years on,
+        or the terminal rows; None where they arrive nowhere (made in year 0 with no lag)."""
+        t = t + self.p.lag
+        if t >= self.T:
+            return self.terminal_rows
+        return self.stock_rows(t) if t > 0 else None
 
     def _fixed(self, upper: FloatArray) -> LinearProgram:
-        """The master before any policy: lambda, investment and stocks with their rows."""
+        """The master before any policy: lambda and the stocks with their rows."""
         p, T, k = self.p, self.T, self.k
-        goods = np.arange(k)
         entries: list[tuple[Any, Any, Any]] = []
         lower = np.full(self.terminal_rows[-1] + 1, -np.inf)
         upper_rows = np.full(lower.size, np.inf)
@@ -271,16 +273,11 @@ class _Master:
             entries.append((side[:k], self._stocks(t), -1.0))
             upper_rows[side] = np.r_[np.zeros(k), p.limits]
             entries.append((self._link + t, 0, -1.0))
-            entries.append((self._invest + t * k + goods, self._inv(t), -1.0))
             if t > 0:
                 rows = self.stock_rows(t)
                 entries += [(rows, self._stocks(t), 1.0), (rows, self._stocks(t - 1), -p.keep)]
-                if t - p.lag >= 0:
-                    entries.append((rows, self._inv(t - p.lag), -1.0))
                 lower[rows] = upper_rows[rows] = 0.0
         entries.append((self.terminal_rows, self._stocks(T - 1), p.keep))
-        for t in range(max(0, T - p.lag), T):
-            entries.append((self.terminal_rows, self._inv(t), 1.0))
         lower[self._link:self._stock] = 0.0
         lower[self.terminal_rows] = p.terminal * p.initial
         shapes = [np.shape(np.atleast_1d(rows)) for rows, _, _ in entries]
@@ -300,7 +297,9 @@ class _Master:
 
     def solve(self, time_limit: float | None) -> tuple[float, FloatArray]:
         """Lambda and the row prices (in units of lambda) of the master's optimum."""
-        set_option(self.h, "time_limit", INF if time_limit is None else float(time_limit))
+        # HiGHS counts its time limit from the instance's first run, not this one
+        set_option(self.h, "time_limit", INF if time_limit is None
+                   else self.h.getRunTime() + float(time_limit))
         self.h.run()
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
@@ -308,56 +307,71 @@ class _Master:
         solution = self.h.getSolution()
         return float(solution.col_value[0]), np.asarray(solution.row_dual) / SCALE
 
-    def _policy(self, policy: IndexArray) -> tuple[int, FloatArray]:
-        """The policy's number and what it uses per unit of each net output: capital and
-        resources (rows) per unit of each year's basket and of each capital good (columns)."""
+    def _number(self, policy: IndexArray) -> int:
         key = policy.tobytes()
         if key not in self._made_by:
-            p = self.p
-            made = np.zeros((p.N.shape[0], self.k))
-            made[p.goods, np.arange(self.k)] = 1.0
-            X = self._leontief(policy, np.hstack([p.targets.T, made]))
             self._made_by[key] = len(self.policies)
             self.policies.append(policy)
-            self._coefficients[self._made_by[key]] = np.vstack(
-                [np.asarray(p.requirement[policy].T @ X), np.asarray(p.R[:, policy] @ X)])
-        number = self._made_by[key]
-        return number, self._coefficients[number]
+        return self._made_by[key]
 
-    def _leontief(self, policy: IndexArray, net: FloatArray) -> FloatArray:
-        """Gross outputs ``(I - A_policy)^-1 net``."""
+    def _leontief(self, matrix: sp.csr_array, net: FloatArray) -> FloatArray:
+        """``(I - matrix)^-1 net``: gross outputs (matrix A_policy) or values (its transpose)."""
         try:
-            return solve_block(sp.csr_array(self.p.inputs[policy].T), net)
+            return solve_block(matrix, net)
         except CrossoverFailed as exc:
             raise ChoiceFailed(str(exc)) from None
 
     def add_policy(self, policy: IndexArray, t: int, duals: FloatArray | None) -> int:
         """Add the policy's columns of year t that would raise lambda at ``duals`` (all of
-        them if None); the number added."""
-        number, uses = self._policy(policy)
-        T, k = self.T, self.k
-        which = np.r_[t, T + np.arange(k)]
+        them if None); the number added. Which ones takes the policy's values at the master's
+        prices (one solve); what they use takes one Leontief solve per column added."""
+        p, k = self.p, self.k
+        made = np.r_[-1, np.arange(k)]  # what each column makes: -1 the basket, else a good
         if duals is not None:
             side = np.maximum(-duals[self.side(t)], 0.0)
-            worth = np.r_[duals[self._link + t], duals[self._invest + t * k + np.arange(k)]]
-            which = which[side @ uses[:, which] - worth < -IMPROVES]
-        if not which.size:
+            cost = p.requirement[policy] @ side[:k] + p.R[:, policy].T @ side[k:]
+            values = self._leontief(sp.csr_array(p.inputs[policy]), cost[:, None])[:, 0]
+            worth = np.r_[duals[self._link + t], self._investment_worth(t, duals)]
+            made = made[np.r_[p.targets[t] @ values, values[p.goods]] - worth < -IMPROVES]
+        elif self._arrival(t) is None:
+            made = made[:1]
+        if not made.size:
             return 0
-        good = which - T  # -T + t for the basket: marked -1 below
-        good[which < T] = -1
-        link = np.where(good < 0, self._link + t, self._invest + t * k + good)
+        basket = made < 0
+        net = np.zeros((p.N.shape[0], made.size))
+        net[:, basket] = p.targets[t][:, None]
+        net[p.goods[made[~basket]], np.flatnonzero(~basket)] = 1.0
+        gross = self._leontief(sp.csr_array(p.inputs[policy].T), net)
+        uses = np.vstack([np.asarray(p.requirement[policy].T @ gross),
+                          np.asarray(p.R[:, policy] @ gross)])
+        number = self._number(policy)
+        arrival = self._arrival(t)
+        link, sign = np.full(made.size, self._link + t), np.ones(made.size)
+        if arrival is not None:
+            link[~basket] = arrival[made[~basket]]
+            if arrival is not self.terminal_rows:
+                sign[~basket] = -1.0  # stock - keep stock - arriving = 0
         size = self.k + self.r
-        rows = np.column_stack([np.broadcast_to(self.side(t), (which.size, size)), link])
-        values = np.column_stack([uses[:, which].T, np.ones(which.size)])
-        starts = np.arange(which.size + 1) * (size + 1)
-        self.h.addCols(which.size, np.zeros(which.size), np.zeros(which.size),
-                       np.full(which.size, INF), rows.size, starts[:-1].astype(np.int32),
+        rows = np.column_stack([np.broadcast_to(self.side(t), (made.size, size)), link])
+        values = np.column_stack([uses.T, sign])
+        starts = np.arange(made.size + 1) * (size + 1)
+        self.h.addCols(made.size, np.zeros(made.size), np.zeros(made.size),
+                       np.full(made.size, INF), rows.size, starts[:-1].astype(np.int32),
                        rows.ravel().astype(np.int32), values.ravel())
-        self.column_policy = np.r_[self.column_policy, np.full(which.size, number)]
-        self.column_year = np.r_[self.column_year, np.full(which.size, t)]
-        self.column_good = np.r_[self.column_good, good]
-        self._idle = np.r_[self._idle, np.zeros(which.size, dtype=np.int64)]
-        return int(which.size)
+        self.column_policy = np.r_[self.column_policy, np.full(made.size, number)]
+        self.column_year = np.r_[self.column_year, np.full(made.size, t)]
+        self.column_good = np.r_[self.column_good, made]
+        self._idle = np.r_[self._idle, np.zeros(made.size, dtype=np.int64)]
+        return int(made.size)
+
+    def _investment_worth(self, t: int, duals: FloatArray) -> FloatArray:
+        """What a unit of each capital good made in year t is worth at ``duals``: the price of
+        the stock it joins (stock rows are equalities written stock - ... = 0, hence the sign)
+        or of the terminal row."""
+        arrival = self._arrival(t)
+        if arrival is None:
+            return np.zeros(self.k)
+        return duals[arrival] if arrival is self.terminal_rows else -duals[arrival]
 
     def forget_unused(self) -> None:
         """Drop columns that have stayed out of the basis, priced out, for :data:`UNUSED`
@@ -381,9 +395,12 @@ class _Master:
         v = np.asarray(self.h.getSolution().col_value)
         x = np.zeros(p.lp.A.shape[1])
         x[L.lam] = v[0]
-        for t in range(T):
-            x[L.inv(t)], x[L.stock(t)] = v[self._inv(t)], v[self._stocks(t)]
         weight = v[self.n_fixed:]
+        for t in range(T):
+            x[L.stock(t)] = v[self._stocks(t)]
+            invested = (self.column_year == t) & (self.column_good >= 0)
+            x[L.inv(t)] = np.bincount(self.column_good[invested], weights=weight[invested],
+                                      minlength=self.k)
         used = weight > 0
         for number in np.unique(self.column_policy[used]):
             mine = used & (self.column_policy == number)
@@ -395,9 +412,10 @@ class _Master:
                 else:
                     net[p.goods[good], year] += w
             years = np.flatnonzero(np.abs(net).sum(axis=0) > 0)
-            gross = self._leontief(self.policies[number], net[:, years])
+            policy = self.policies[number]
+            gross = self._leontief(sp.csr_array(p.inputs[policy].T), net[:, years])
             for column, year in enumerate(years):
-                x[L.z(int(year)).start + self.policies[number]] += gross[:, column]
+                x[L.z(int(year)).start + policy] += gross[:, column]
         return x
 
 
