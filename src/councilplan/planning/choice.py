@@ -10,7 +10,9 @@ lambda, investment, stocks and a growing set of policy columns (each with the ca
 resources it uses per unit, ``W' [c_t, E]``: one Leontief solve per policy), and a pricing step
 that runs Howard at the master's prices and adds the columns that would raise lambda. The
 prices new policies are sought at are smoothed towards those that gave the best bound so far
-(Wentges' smoothing), which damps the swings of the master's prices.
+(Wentges' smoothing), which damps the swings of the master's prices. The master's objective
+is scaled up as the gap closes, so HiGHS resolves the small reduced costs of the last rounds
+without paying for that precision (in degenerate pivots) in the first.
 
 The result is certified, not trusted. Each year's product prices are the cheapest policy's
 values at the master's capital and resource prices, lowered by a tiny multiple of a vector that
@@ -50,9 +52,10 @@ from .nonsubstitution import cheapest_techniques
 ROUNDS = 2000  # a time limit usually ends a failing run first
 GAP = 1e-8  # relative duality gap that certifies the plan (as the crossover's)
 SMOOTHING = 0.5  # weight of the best-bound prices in the prices new policies are sought at
-SCALE = 1e6  # master objective scale: HiGHS's least dual tolerance (1e-10) is then 1e-16 of
-#              lambda's price, the least reduced cost of a column that is still worth adding
-IMPROVES = 1e-16  # a column joins the master when its reduced cost is below minus this
+SCALE = 1e6  # largest master objective scale: HiGHS's least dual tolerance (1e-10) is then
+#              1e-16 of lambda's price, the least reduced cost of a column still worth adding
+COARSE = 1e-2  # the master's scale is COARSE / gap (at least 1, at most SCALE): early rounds
+#                need no fine prices, and fine ones cost the simplex degenerate pivots
 UNUSED = 15  # rounds a column may stay out of the master's basis, priced out, before it goes
 TOLERANCE = 1e-10  # HiGHS feasibility tolerances of the master
 
@@ -108,6 +111,7 @@ class _Priced:
     """The cheapest policy of each year at some master prices, and the bound they prove."""
 
     policies: list[IndexArray]
+    values: list[FloatArray]  # of each policy at the prices it was found at
     bound: float
     prices: FloatArray  # the full LP's row prices that prove ``bound``
     reduced: FloatArray  # c - A' prices over the full LP
@@ -137,20 +141,24 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
         added = 0
         for weight in (0.0,) if centre is None else (SMOOTHING, 0.0):
             at = duals if centre is None or weight == 0 else weight * centre + (1 - weight) * duals
-            priced = _price(p, master, at, shift, upper)
+            priced = _price(p, master, at, shift, upper, None if best is None else best.policies)
             if best is None or priced.bound < best.bound:
                 best, centre = priced, at
             if _gap(best.bound, lam) <= GAP:
                 x = master.plan()
                 if primal_infeasibility(p.lp, x) <= GAP:
                     return _solution(p, x, best, done, time.perf_counter() - t0)
-            added = sum(master.add_policy(policy, t, duals)
-                        for t, policy in enumerate(priced.policies))
+            known = priced.values if at is duals else [None] * len(priced.values)
+            added = sum(master.add_policy(policy, t, duals, values)
+                        for t, (policy, values) in enumerate(zip(priced.policies, known,
+                                                                 strict=True)))
             if added:
                 break
-        if not added:
+        if not added and master.scale >= SCALE:
             raise ChoiceFailed(f"no policy raises lambda any more{_so_far(lam, best)}")
         master.forget_unused()
+        assert best is not None  # priced at least once this round
+        master.rescale(SCALE if not added else COARSE / max(_gap(best.bound, lam), 1e-300))
     raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(lam, best)}")
 
 
@@ -193,21 +201,24 @@ def _dominant_values(p: ChoiceProblem) -> FloatArray | None:
 
 
 def _price(p: ChoiceProblem, master: _Master, duals: FloatArray, shift: FloatArray | None,
-           upper: FloatArray) -> _Priced:
+           upper: FloatArray, previous: list[IndexArray] | None) -> _Priced:
     """Each year's cheapest policy at the master prices ``duals``, and the bound on lambda
-    that those prices, with the policy's values as product prices, prove over the full LP."""
+    that those prices, with the policy's values as product prices, prove over the full LP.
+    Howard starts from the ``previous`` policies where given: the prices move little."""
     L, lp = p.layout, p.lp
     n, k = p.N.shape[0], p.goods.size
     y = np.zeros(lp.A.shape[0])
-    policies = []
+    policies, raw = [], []
     for t in range(L.T):
         side = np.maximum(-duals[master.side(t)], 0.0)
         cost = np.asarray(p.requirement @ side[:k] + p.R.T @ side[k:], dtype=np.float64)
         try:
-            cheapest = cheapest_techniques(p.inputs, cost, p.product_of, np.arange(n))
+            cheapest = cheapest_techniques(p.inputs, cost, p.product_of, np.arange(n),
+                                           start=None if previous is None else previous[t])
         except (InvalidInput, NotConverged) as exc:
             raise ChoiceFailed(f"no cheapest policy at the master's prices: {exc}") from None
         values = cheapest.labour_values
+        raw.append(values)
         profit = float(np.max(values[p.product_of] - cheapest.unit_cost, initial=0.0))
         if shift is not None and profit > 0:
             values = np.maximum(values - profit * (1 + 1e-6) * shift, 0.0)
@@ -219,7 +230,7 @@ def _price(p: ChoiceProblem, master: _Master, duals: FloatArray, shift: FloatArr
         policies.append(cheapest.chosen)
     y[L.terminal_row:] = duals[master.terminal_rows]
     bound, prices, reduced = _lagrangian_bound(lp, y, upper)
-    return _Priced(policies, bound, prices, reduced)
+    return _Priced(policies, raw, bound, prices, reduced)
 
 
 class _Master:
@@ -235,6 +246,7 @@ class _Master:
         self._stock = self._link + T
         self.terminal_rows = np.arange(self._stock + (T - 1) * k, self._stock + T * k)
         self.n_fixed = 1 + T * k
+        self.scale = 1.0
         self.policies: list[IndexArray] = []
         self._made_by: dict[bytes, int] = {}
         self.column_policy = np.zeros(0, dtype=np.int64)
@@ -289,7 +301,7 @@ class _Master:
                                            zip(entries, shapes, strict=True)]))),
                          shape=(lower.size, self.n_fixed))
         cost = np.zeros(self.n_fixed)
-        cost[0] = -SCALE
+        cost[0] = -self.scale
         col_lower, col_upper = np.zeros(self.n_fixed), np.full(self.n_fixed, np.inf)
         col_upper[0] = upper[p.layout.lam]
         col_lower[self._stocks(0)] = col_upper[self._stocks(0)] = p.initial
@@ -305,7 +317,14 @@ class _Master:
         if status != highspy.HighsModelStatus.kOptimal:
             raise ChoiceFailed(f"master LP: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
-        return float(solution.col_value[0]), np.asarray(solution.row_dual) / SCALE
+        return float(solution.col_value[0]), np.asarray(solution.row_dual) / self.scale
+
+    def rescale(self, scale: float) -> None:
+        """Raise the objective's scale towards ``scale`` (never lower it, never past SCALE)."""
+        scale = min(SCALE, max(self.scale, scale))
+        if scale > self.scale:
+            self.scale = scale
+            self.h.changeColCost(0, -scale)
 
     def _number(self, policy: IndexArray) -> int:
         key = policy.tobytes()
@@ -321,18 +340,21 @@ class _Master:
         except CrossoverFailed as exc:
             raise ChoiceFailed(str(exc)) from None
 
-    def add_policy(self, policy: IndexArray, t: int, duals: FloatArray | None) -> int:
+    def add_policy(self, policy: IndexArray, t: int, duals: FloatArray | None,
+                   values: FloatArray | None = None) -> int:
         """Add the policy's columns of year t that would raise lambda at ``duals`` (all of
         them if None); the number added. Which ones takes the policy's values at the master's
-        prices (one solve); what they use takes one Leontief solve per column added."""
+        prices (one solve, unless given); what they use, one Leontief solve per column."""
         p, k = self.p, self.k
         made = np.r_[-1, np.arange(k)]  # what each column makes: -1 the basket, else a good
         if duals is not None:
             side = np.maximum(-duals[self.side(t)], 0.0)
-            cost = p.requirement[policy] @ side[:k] + p.R[:, policy].T @ side[k:]
-            values = self._leontief(sp.csr_array(p.inputs[policy]), cost[:, None])[:, 0]
+            if values is None:
+                cost = p.requirement[policy] @ side[:k] + p.R[:, policy].T @ side[k:]
+                values = self._leontief(sp.csr_array(p.inputs[policy]), cost[:, None])[:, 0]
             worth = np.r_[duals[self._link + t], self._investment_worth(t, duals)]
-            made = made[np.r_[p.targets[t] @ values, values[p.goods]] - worth < -IMPROVES]
+            made = made[np.r_[p.targets[t] @ values, values[p.goods]] - worth
+                        < -TOLERANCE / self.scale]
         elif self._arrival(t) is None:
             made = made[:1]
         if not made.size:

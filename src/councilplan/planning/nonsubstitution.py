@@ -76,12 +76,13 @@ def least_labour_techniques(economy: Economy, final_demand: Any, *, rtol: float 
 
 
 def cheapest_techniques(inputs: Any, labour: FloatArray, technique_product: IndexArray,
-                        products: Any, *, rtol: float = 1e-12, max_rounds: int = 100
-                        ) -> LabourChoice:
+                        products: Any, *, rtol: float = 1e-12, max_rounds: int = 100,
+                        start: IndexArray | None = None) -> LabourChoice:
     """Policy iteration on labour costs alone: every product's cheapest technique at the
     labour values its choice implies. ``inputs`` is (techniques, products); ``products``
-    labels the products in errors."""
-    chosen = _cheapest(technique_product, labour, len(products))
+    labels the products in errors; ``start``, a technique per product, is where the
+    iteration starts (by default each product's technique of least direct labour)."""
+    chosen = _cheapest(technique_product, labour, len(products)) if start is None else start
     rounds = 0
     while True:
         rounds += 1
