@@ -56,6 +56,7 @@ SCALE = 1e6  # largest master objective scale: HiGHS's least dual tolerance (1e-
 #              1e-16 of lambda's price, the least reduced cost of a column still worth adding
 COARSE = 1e-2  # the master's scale is COARSE / gap (at least 1, at most SCALE): early rounds
 #                need no fine prices, and fine ones cost the simplex degenerate pivots
+STUCK = 3  # rounds lambda may stay put before the master's scale grows tenfold
 UNUSED = 15  # rounds a column may stay out of the master's basis, priced out, before it goes
 TOLERANCE = 1e-10  # HiGHS feasibility tolerances of the master
 
@@ -132,12 +133,13 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
         master.add_policy(first, t, None)
     best: _Priced | None = None
     centre: FloatArray | None = None
-    lam = 0.0
+    lam, still = 0.0, 0  # still: rounds in a row that lambda has not risen
     for done in range(1, rounds + 1):
         left = None if time_limit is None else time_limit - (time.perf_counter() - t0)
         if left is not None and left <= 0:
             raise ChoiceFailed(f"time limit of {time_limit:.3g} s reached{_so_far(lam, best)}")
-        lam, duals = master.solve(left)
+        before, (lam, duals) = lam, master.solve(left)
+        still = still + 1 if lam <= before * (1 + 1e-15) else 0
         added = 0
         for weight in (0.0,) if centre is None else (SMOOTHING, 0.0):
             at = duals if centre is None or weight == 0 else weight * centre + (1 - weight) * duals
@@ -158,7 +160,10 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
             raise ChoiceFailed(f"no policy raises lambda any more{_so_far(lam, best)}")
         master.forget_unused()
         assert best is not None  # priced at least once this round
-        master.rescale(SCALE if not added else COARSE / max(_gap(best.bound, lam), 1e-300))
+        # nothing new, or lambda stuck: prices finer than the scale resolves are needed
+        fine = not added or still >= STUCK
+        master.rescale(SCALE if not added else master.scale * 10 if fine
+                       else COARSE / max(_gap(best.bound, lam), 1e-300))
     raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(lam, best)}")
 
 
@@ -253,6 +258,7 @@ class _Master:
         self.column_year = np.zeros(0, dtype=np.int64)
         self.column_good = np.zeros(0, dtype=np.int64)  # -1: the consumption basket
         self._idle = np.zeros(0, dtype=np.int64)
+        self._present: set[tuple[int, int, int]] = set()  # (policy, year, what it makes)
         self.h = configured_highs("simplex", TOLERANCE)
         set_option(self.h, "simplex_strategy", 4)  # primal: columns join a primal basis
         self.h.passModel(highs_model(self._fixed(upper)))
@@ -357,6 +363,8 @@ class _Master:
                         < -TOLERANCE / self.scale]
         elif self._arrival(t) is None:
             made = made[:1]
+        number = self._number(policy)
+        made = made[[(number, t, int(m)) not in self._present for m in made]]
         if not made.size:
             return 0
         basket = made < 0
@@ -366,7 +374,6 @@ class _Master:
         gross = self._leontief(sp.csr_array(p.inputs[policy].T), net)
         uses = np.vstack([np.asarray(p.requirement[policy].T @ gross),
                           np.asarray(p.R[:, policy] @ gross)])
-        number = self._number(policy)
         arrival = self._arrival(t)
         link, sign = np.full(made.size, self._link + t), np.ones(made.size)
         if arrival is not None:
@@ -383,6 +390,7 @@ class _Master:
         self.column_policy = np.r_[self.column_policy, np.full(made.size, number)]
         self.column_year = np.r_[self.column_year, np.full(made.size, t)]
         self.column_good = np.r_[self.column_good, made]
+        self._present.update((number, t, int(m)) for m in made)
         self._idle = np.r_[self._idle, np.zeros(made.size, dtype=np.int64)]
         return int(made.size)
 
@@ -407,6 +415,9 @@ class _Master:
             self.h.deleteCols(int(gone.size), (self.n_fixed + gone).astype(np.int32))
             keep = np.ones(self._idle.size, dtype=bool)
             keep[gone] = False
+            self._present.difference_update(zip(self.column_policy[gone].tolist(),
+                                                self.column_year[gone].tolist(),
+                                                self.column_good[gone].tolist(), strict=True))
             self.column_policy, self.column_year = self.column_policy[keep], self.column_year[keep]
             self.column_good, self._idle = self.column_good[keep], self._idle[keep]
 
