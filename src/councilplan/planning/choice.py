@@ -57,7 +57,7 @@ SCALE = 1e6  # largest master objective scale: HiGHS's least dual tolerance (1e-
 COARSE = 1e-2  # the master's scale is COARSE / gap (at least 1, at most SCALE): early rounds
 #                need no fine prices, and fine ones cost the simplex degenerate pivots
 STUCK = 3  # rounds lambda may stay put before the master's scale grows tenfold
-UNUSED = 15  # rounds a column may stay out of the master's basis, priced out, before it goes
+UNUSED = 8  # rounds a column may stay out of the master's basis, priced out, before it goes
 TOLERANCE = 1e-10  # HiGHS feasibility tolerances of the master
 
 
