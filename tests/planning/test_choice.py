@@ -62,7 +62,7 @@ def _problem(e, cap, growth=0.02, periods=5):
     c = _consumption_targets(e)
     lp, layout = _lp(e, st, cap, periods, growth, 1.0, c)
     import scipy.sparse as sp
-    return choice.ChoiceProblem(lp, layout, sp.csr_array(e.input_coefficients), sp.csc_array(st.N),
+    return choice.ChoiceProblem(lp, layout, sp.csr_array(e.input_coefficients),
                            e.technique_product, cap.requirement, st.R_rows, st.limits,
                            cap.goods, 1 - cap.depreciation, cap.lag, cap.initial, 1.0,
                            np.stack([(1 + growth) ** t * c for t in range(periods)]),

@@ -93,7 +93,6 @@ class ChoiceProblem:
     lp: LinearProgram
     layout: Layout
     inputs: sp.csr_array  # (techniques, products)
-    N: sp.csc_array  # (products, techniques): output minus inputs
     product_of: IndexArray
     requirement: sp.csr_array  # (techniques, capital goods)
     R: sp.csr_array  # (limited resources, techniques)
@@ -105,6 +104,16 @@ class ChoiceProblem:
     terminal: float
     targets: FloatArray  # (T, products): consumption targets of each year at lambda = 1
     labour: FloatArray  # per technique: the first policy is the least-labour one
+
+    @property
+    def n_products(self) -> int:
+        return int(self.targets.shape[1])
+
+    def unit_cost(self, side: FloatArray) -> FloatArray:
+        """Each technique's direct cost at prices ``side`` of the capital goods, then the
+        limited resources."""
+        k = self.goods.size
+        return np.asarray(self.requirement @ side[:k] + self.R.T @ side[k:], dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -160,11 +169,19 @@ def solve_by_choice(p: ChoiceProblem, *, time_limit: float | None = None,
             raise ChoiceFailed(f"no policy raises lambda any more{_so_far(lam, best)}")
         master.forget_unused()
         assert best is not None  # priced at least once this round
-        # nothing new, or lambda stuck: prices finer than the scale resolves are needed
-        fine = not added or still >= STUCK
-        master.rescale(SCALE if not added else master.scale * 10 if fine
-                       else COARSE / max(_gap(best.bound, lam), 1e-300))
+        master.rescale(_next_scale(master.scale, added > 0, still >= STUCK,
+                                   _gap(best.bound, lam)))
     raise ChoiceFailed(f"no certified plan after {rounds} rounds{_so_far(lam, best)}")
+
+
+def _next_scale(scale: float, added: bool, stuck: bool, gap: float) -> float:
+    """The master's next objective scale: COARSE / gap, but the finest where nothing new
+    priced out at this one, and tenfold where lambda is stuck."""
+    if not added:
+        return SCALE
+    if stuck:
+        return scale * 10
+    return COARSE / max(gap, 1e-300)
 
 
 def _gap(bound: float, lam: float) -> float:
@@ -182,7 +199,7 @@ def _least_labour_owners(p: ChoiceProblem) -> IndexArray:
     """Each product's least-labour technique (the non-substitution choice)."""
     try:
         return cheapest_techniques(p.inputs, p.labour, p.product_of,
-                                   np.arange(p.N.shape[0])).chosen
+                                   np.arange(p.n_products)).chosen
     except (InvalidInput, PlanningError) as exc:
         raise ChoiceFailed(f"no least-labour start: {exc}") from None
 
@@ -192,7 +209,7 @@ def _dominant_values(p: ChoiceProblem) -> FloatArray | None:
     of a product made from the largest input coefficients of its techniques. Prices lowered by
     ``eps w`` lower each technique's profit by at least ``eps``. None if that system is not
     productive (the prices are then left as they are)."""
-    n = p.N.shape[0]
+    n = p.n_products
     inputs = sp.coo_array(p.inputs)
     made = p.product_of[inputs.row].astype(np.int64)
     key = made * n + inputs.col
@@ -211,18 +228,18 @@ def _price(p: ChoiceProblem, master: _Master, duals: FloatArray, shift: FloatArr
     that those prices, with the policy's values as product prices, prove over the full LP.
     Howard starts from the ``previous`` policies where given: the prices move little."""
     L, lp = p.layout, p.lp
-    n, k = p.N.shape[0], p.goods.size
+    n, k = p.n_products, p.goods.size
     y = np.zeros(lp.A.shape[0])
     policies, raw = [], []
     for t in range(L.T):
-        side = np.maximum(-duals[master.side(t)], 0.0)
-        cost = np.asarray(p.requirement @ side[:k] + p.R.T @ side[k:], dtype=np.float64)
+        side = master.side_prices(t, duals)
+        cost = p.unit_cost(side)
         try:
             cheapest = cheapest_techniques(p.inputs, cost, p.product_of, np.arange(n),
                                            start=None if previous is None else previous[t])
         except (InvalidInput, NotConverged) as exc:
             raise ChoiceFailed(f"no cheapest policy at the master's prices: {exc}") from None
-        values = cheapest.labour_values
+        values = cheapest.values
         raw.append(values)
         profit = float(np.max(values[p.product_of] - cheapest.unit_cost, initial=0.0))
         if shift is not None and profit > 0:
@@ -259,6 +276,7 @@ class _Master:
         self.column_good = np.zeros(0, dtype=np.int64)  # -1: the consumption basket
         self._idle = np.zeros(0, dtype=np.int64)
         self._present: set[tuple[int, int, int]] = set()  # (policy, year, what it makes)
+        self._solution: Any = None  # HiGHS's answer to the latest solve, before new columns
         self.h = configured_highs("simplex", TOLERANCE)
         set_option(self.h, "simplex_strategy", 4)  # primal: columns join a primal basis
         self.h.passModel(highs_model(self._fixed(upper)))
@@ -266,24 +284,29 @@ class _Master:
     def side(self, t: int) -> IndexArray:
         return np.arange(t * (self.k + self.r), (t + 1) * (self.k + self.r))
 
+    def side_prices(self, t: int, duals: FloatArray) -> FloatArray:
+        """Year t's capital and resource prices (non-negative) from the master's row duals."""
+        return np.maximum(-duals[self.side(t)], 0.0)
+
     def stock_rows(self, t: int) -> IndexArray:
         return self._stock + (t - 1) * self.k + np.arange(self.k)
 
     def _stocks(self, t: int) -> IndexArray:
         return 1 + t * self.k + np.arange(self.k)
 
-    def _arrival(self, t: int) -> IndexArray | None:
-        """The rows where capital goods made in year t arrive: the stock rows ``lag`` years on,
-        or the terminal rows; None where they arrive nowhere (made in year 0 with no lag)."""
+    def _arrival(self, t: int) -> tuple[IndexArray, float] | None:
+        """The rows where capital goods made in year t arrive, and their coefficient there:
+        the stock rows ``lag`` years on (written stock - keep stock - arriving = 0, hence -1)
+        or the terminal rows (+1); None where they arrive nowhere (year 0 with no lag)."""
         t = t + self.p.lag
         if t >= self.T:
-            return self.terminal_rows
-        return self.stock_rows(t) if t > 0 else None
+            return self.terminal_rows, 1.0
+        return (self.stock_rows(t), -1.0) if t > 0 else None
 
     def _fixed(self, upper: FloatArray) -> LinearProgram:
         """The master before any policy: lambda and the stocks with their rows."""
         p, T, k = self.p, self.T, self.k
-        entries: list[tuple[Any, Any, Any]] = []
+        entries: list[tuple[Any, Any, Any]] = []  # (rows, columns, values), broadcast
         lower = np.full(self.terminal_rows[-1] + 1, -np.inf)
         upper_rows = np.full(lower.size, np.inf)
         for t in range(T):
@@ -298,14 +321,9 @@ class _Master:
         entries.append((self.terminal_rows, self._stocks(T - 1), p.keep))
         lower[self._link:self._stock] = 0.0
         lower[self.terminal_rows] = p.terminal * p.initial
-        shapes = [np.shape(np.atleast_1d(rows)) for rows, _, _ in entries]
-        A = sp.csc_array((np.concatenate([np.broadcast_to(v, s) for (_, _, v), s in
-                                          zip(entries, shapes, strict=True)]),
-                          (np.concatenate([np.broadcast_to(r, s) for (r, _, _), s in
-                                           zip(entries, shapes, strict=True)]),
-                           np.concatenate([np.broadcast_to(c, s) for (_, c, _), s in
-                                           zip(entries, shapes, strict=True)]))),
-                         shape=(lower.size, self.n_fixed))
+        rows, cols, values = (np.concatenate(part) for part in zip(
+            *(np.broadcast_arrays(np.atleast_1d(r), c, v) for r, c, v in entries), strict=True))
+        A = sp.csc_array((values, (rows, cols)), shape=(lower.size, self.n_fixed))
         cost = np.zeros(self.n_fixed)
         cost[0] = -self.scale
         col_lower, col_upper = np.zeros(self.n_fixed), np.full(self.n_fixed, np.inf)
@@ -322,8 +340,9 @@ class _Master:
         status = self.h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
             raise ChoiceFailed(f"master LP: {self.h.modelStatusToString(status)}")
-        solution = self.h.getSolution()
-        return float(solution.col_value[0]), np.asarray(solution.row_dual) / self.scale
+        self._solution = self.h.getSolution()
+        return (float(self._solution.col_value[0]),
+                np.asarray(self._solution.row_dual) / self.scale)
 
     def rescale(self, scale: float) -> None:
         """Raise the objective's scale towards ``scale`` (never lower it, never past SCALE)."""
@@ -353,33 +372,32 @@ class _Master:
         prices (one solve, unless given); what they use, one Leontief solve per column."""
         p, k = self.p, self.k
         made = np.r_[-1, np.arange(k)]  # what each column makes: -1 the basket, else a good
+        arrival = self._arrival(t)
         if duals is not None:
-            side = np.maximum(-duals[self.side(t)], 0.0)
             if values is None:
-                cost = p.requirement[policy] @ side[:k] + p.R[:, policy].T @ side[k:]
+                cost = p.unit_cost(self.side_prices(t, duals))[policy]
                 values = self._leontief(sp.csr_array(p.inputs[policy]), cost[:, None])[:, 0]
-            worth = np.r_[duals[self._link + t], self._investment_worth(t, duals)]
+            invested = np.zeros(k) if arrival is None else arrival[1] * duals[arrival[0]]
+            worth = np.r_[duals[self._link + t], invested]
             made = made[np.r_[p.targets[t] @ values, values[p.goods]] - worth
                         < -TOLERANCE / self.scale]
-        elif self._arrival(t) is None:
+        elif arrival is None:
             made = made[:1]
         number = self._number(policy)
         made = made[[(number, t, int(m)) not in self._present for m in made]]
         if not made.size:
             return 0
         basket = made < 0
-        net = np.zeros((p.N.shape[0], made.size))
+        net = np.zeros((p.n_products, made.size))
         net[:, basket] = p.targets[t][:, None]
         net[p.goods[made[~basket]], np.flatnonzero(~basket)] = 1.0
         gross = self._leontief(sp.csr_array(p.inputs[policy].T), net)
         uses = np.vstack([np.asarray(p.requirement[policy].T @ gross),
                           np.asarray(p.R[:, policy] @ gross)])
-        arrival = self._arrival(t)
         link, sign = np.full(made.size, self._link + t), np.ones(made.size)
         if arrival is not None:
-            link[~basket] = arrival[made[~basket]]
-            if arrival is not self.terminal_rows:
-                sign[~basket] = -1.0  # stock - keep stock - arriving = 0
+            link[~basket] = arrival[0][made[~basket]]
+            sign[~basket] = arrival[1]
         size = self.k + self.r
         rows = np.column_stack([np.broadcast_to(self.side(t), (made.size, size)), link])
         values = np.column_stack([uses.T, sign])
@@ -394,21 +412,12 @@ class _Master:
         self._idle = np.r_[self._idle, np.zeros(made.size, dtype=np.int64)]
         return int(made.size)
 
-    def _investment_worth(self, t: int, duals: FloatArray) -> FloatArray:
-        """What a unit of each capital good made in year t is worth at ``duals``: the price of
-        the stock it joins (stock rows are equalities written stock - ... = 0, hence the sign)
-        or of the terminal row."""
-        arrival = self._arrival(t)
-        if arrival is None:
-            return np.zeros(self.k)
-        return duals[arrival] if arrival is self.terminal_rows else -duals[arrival]
-
     def forget_unused(self) -> None:
         """Drop columns that have stayed out of the basis, priced out, for :data:`UNUSED`
         rounds: pricing every column is most of a master solve."""
         status = self.h.getBasis().col_status[self.n_fixed:]
         basic = np.array([s == highspy.HighsBasisStatus.kBasic for s in status], dtype=bool)
-        reduced = np.asarray(self.h.getSolution().col_dual)[self.n_fixed:]
+        reduced = np.asarray(self.h.getSolution().col_dual)[self.n_fixed:]  # new columns too
         self._idle = np.where(basic | (reduced <= TOLERANCE), 0, self._idle + 1)
         gone = np.flatnonzero(self._idle >= UNUSED)
         if gone.size:
@@ -425,7 +434,7 @@ class _Master:
         """The master's optimum as a plan of the full LP: each policy's activities are its
         gross outputs for what its columns make."""
         p, L, T = self.p, self.p.layout, self.T
-        v = np.asarray(self.h.getSolution().col_value)
+        v = np.asarray(self._solution.col_value)
         x = np.zeros(p.lp.A.shape[1])
         x[L.lam] = v[0]
         weight = v[self.n_fixed:]
@@ -437,7 +446,7 @@ class _Master:
         used = weight > 0
         for number in np.unique(self.column_policy[used]):
             mine = used & (self.column_policy == number)
-            net = np.zeros((p.N.shape[0], T))
+            net = np.zeros((p.n_products, T))
             for year, good, w in zip(self.column_year[mine], self.column_good[mine],
                                      weight[mine], strict=True):
                 if good < 0:
@@ -488,7 +497,7 @@ def _implied_upper(p: ChoiceProblem, passes: int = 3) -> FloatArray:
 
 def _most_made(p: ChoiceProblem, activity: FloatArray) -> FloatArray:
     """Gross output of each product with every technique at its bound (inf if unbounded)."""
-    n = p.N.shape[0]
+    n = p.n_products
     made = np.bincount(p.product_of, weights=np.where(np.isfinite(activity), activity, 0.0),
                        minlength=n)
     made[np.bincount(p.product_of, weights=~np.isfinite(activity), minlength=n) > 0] = np.inf
@@ -522,8 +531,6 @@ def _lagrangian_bound(lp: LinearProgram, y: FloatArray, upper: FloatArray
             y *= lp.c[priced[0]] / worth
     reduced = np.asarray(lp.c - lp.A.T @ y, dtype=np.float64)
     return -dual_objective(replace(lp, col_upper=upper), y, reduced), y, reduced
-
-
 
 
 def _solution(p: ChoiceProblem, x: FloatArray, best: _Priced, rounds: int, seconds: float

@@ -198,8 +198,8 @@ def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatA
     general: Solver = "auto"  # the LP solver: picked by size after technique choice
     if solver == "auto" or solver == "choice":
         problem = ChoiceProblem(
-            lp, layout, sp.csr_array(e.input_coefficients), sp.csc_array(st.N),
-            e.technique_product, capital.requirement, st.R_rows, st.limits, capital.goods,
+            lp, layout, sp.csr_array(e.input_coefficients), e.technique_product,
+            capital.requirement, st.R_rows, st.limits, capital.goods,
             1.0 - capital.depreciation, capital.lag, capital.initial, terminal,
             np.stack([(1 + growth) ** t * c for t in range(layout.T)]), st.labour)
         try:

@@ -26,12 +26,12 @@ from .leontief import ensure_converged, solve_leontief
 from .productivity import check_productive
 
 
-class LabourChoice(NamedTuple):
+class CheapestChoice(NamedTuple):
     """The cheapest technique of each product and what proves it."""
 
     chosen: IndexArray  # (n_products,) technique positions
-    labour_values: FloatArray  # (n_products,)
-    unit_cost: FloatArray  # (n_techniques,): labour + inputs at those values
+    values: FloatArray  # (n_products,): what each costs, inputs included
+    unit_cost: FloatArray  # (n_techniques,): direct cost + inputs at those values
     inputs: sp.csr_array  # inputs of the chosen techniques (n_products, n_products)
     rounds: int
 
@@ -75,14 +75,14 @@ def least_labour_techniques(economy: Economy, final_demand: Any, *, rtol: float 
     return TechniqueChoice(chosen, activity, v, total, float(reduced.min()), gap, rounds)
 
 
-def cheapest_techniques(inputs: Any, labour: FloatArray, technique_product: IndexArray,
+def cheapest_techniques(inputs: Any, cost: FloatArray, technique_product: IndexArray,
                         products: Any, *, rtol: float = 1e-12, max_rounds: int = 100,
-                        start: IndexArray | None = None) -> LabourChoice:
-    """Policy iteration on labour costs alone: every product's cheapest technique at the
-    labour values its choice implies. ``inputs`` is (techniques, products); ``products``
-    labels the products in errors; ``start``, a technique per product, is where the
-    iteration starts (by default each product's technique of least direct labour)."""
-    chosen = _cheapest(technique_product, labour, len(products)) if start is None else start
+                        start: IndexArray | None = None) -> CheapestChoice:
+    """Policy iteration on one direct ``cost`` per technique (labour, say): every product's
+    cheapest technique at the values its choice implies. ``inputs`` is (techniques,
+    products); ``products`` labels the products in errors; ``start``, a technique per product,
+    is where the iteration starts (by default each product's technique of least direct cost)."""
+    chosen = _cheapest(technique_product, cost, len(products)) if start is None else start
     rounds = 0
     while True:
         rounds += 1
@@ -90,12 +90,12 @@ def cheapest_techniques(inputs: Any, labour: FloatArray, technique_product: Inde
             raise NotConverged(f"technique choice still changing after {max_rounds} rounds")
         M = sp.csr_array(inputs[chosen])
         check_productive(M, products)
-        v = ensure_converged(solve_leontief(M, labour[chosen], rtol=rtol), "labour values").z
-        cost = labour + inputs @ v
-        best = _cheapest(technique_product, cost, len(products))
-        better = cost[best] < cost[chosen] * (1 - 1e-12)
+        v = ensure_converged(solve_leontief(M, cost[chosen], rtol=rtol), "values").z
+        unit = cost + inputs @ v
+        best = _cheapest(technique_product, unit, len(products))
+        better = unit[best] < unit[chosen] * (1 - 1e-12)
         if not better.any():
-            return LabourChoice(chosen, v, cost, M, rounds)
+            return CheapestChoice(chosen, v, unit, M, rounds)
         chosen = np.where(better, best, chosen)
 
 
