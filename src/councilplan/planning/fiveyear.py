@@ -182,7 +182,7 @@ def five_year_plan(
     lp, layout = _lp(e, st, capital, periods, growth, terminal, c)
     sol = _solve_fiveyear(e, st, capital, c, lp, layout, growth, terminal, solver, time_limit)
     if sol.status == LPStatus.UNBOUNDED:
-        raise explain_unbounded(e, sol)
+        raise explain_unbounded(e, sol.ray)
     if sol.status == LPStatus.INFEASIBLE:
         raise Infeasible("no plan keeps the capital stocks at the terminal level with these "
                          "resource limits, even with no consumption: lower --terminal or raise "

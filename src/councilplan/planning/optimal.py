@@ -30,8 +30,16 @@ import scipy.sparse as sp
 from ..economy.model import Economy
 from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounded
 from ..validation import FloatArray, check_vector
-from . import nonsubstitution
-from ._highs import LinearProgram, LPMethod, LPSolution, LPStatus, solve_lp
+from . import nonsubstitution, policies
+from ._highs import (
+    LinearProgram,
+    LPMethod,
+    LPSolution,
+    LPStatus,
+    dual_infeasibility,
+    primal_infeasibility,
+    solve_lp,
+)
 from .crossover import CrossoverFailed, PlanLP, objective_bound
 from .crossover import crossover as cross_over
 from .provenance import Provenance, make_provenance
@@ -252,14 +260,16 @@ def optimal_plan(
         z = sol.x
         hv = None
     elif objective == "weighted-output":
-        sol = _solve(_weighted_output_lp(st, t), options)
+        lp = _weighted_output_lp(st, t)
+        by_policies = solver == "auto" and policies.applies(st.capacity, st.limits)
+        sol = (by_policies and _by_policies(e, st, t, lp, time_limit)) or _solve(lp, options)
         if sol.status == LPStatus.UNBOUNDED:
-            raise explain_unbounded(e, sol)
+            raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
     else:
         first = _solve(_kantorovich_lp(st, t), start, exact)
         if first.status == LPStatus.UNBOUNDED:
-            raise explain_unbounded(e, first)
+            raise explain_unbounded(e, first.ray)
         lam = -first.objective
         sol, hv = first, None
         if harmony_stage:
@@ -309,6 +319,25 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, time_limit: float |
         np.concatenate([-v.profit, np.zeros(extra_cols)]), v.objective, v.bound,
         sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover",
         primal_infeasibility=v.infeasibility)
+
+
+def _by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgram,
+                 time_limit: float | None) -> LPSolution | None:
+    """Weighted output without capacities by column generation over policies (see
+    :mod:`.policies`), as the LP's certified solution; None where it gives no certificate."""
+    try:
+        r = policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
+                                     st.limits, t.weight, time_limit=time_limit)
+    except policies.NoLimit as exc:
+        raise explain_unbounded(e, exc.direction) from None
+    except policies.PoliciesFailed:
+        return None
+    row_dual = np.concatenate([r.product_prices - t.weight, -r.resource_prices])
+    return LPSolution(
+        LPStatus.OPTIMAL, f"optimal (certified over {r.rounds} rounds)", r.activity, row_dual,
+        lp.c - lp.A.T @ row_dual, -r.value, -r.bound, r.rounds, r.seconds, "policies",
+        primal_infeasibility=primal_infeasibility(lp, r.activity),
+        dual_infeasibility=dual_infeasibility(lp, row_dual))
 
 
 def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
@@ -496,9 +525,9 @@ def explain_infeasible(e: Economy, st: _Structure, t: Targets, options: dict[str
         shortfalls=tuple(short), conflicts=limits)
 
 
-def explain_unbounded(e: Economy, sol: LPSolution) -> Unbounded:
+def explain_unbounded(e: Economy, ray: FloatArray | None) -> Unbounded:
     """Name the techniques along which fulfilment can grow without any limit."""
-    ray = sol.ray[: e.n_techniques] if sol.ray is not None else np.zeros(e.n_techniques)
+    ray = ray[: e.n_techniques] if ray is not None else np.zeros(e.n_techniques)
     moving = np.flatnonzero(ray > 1e-12)
     names = ", ".join(repr(e.techniques[int(i)]) for i in moving[:10])
     return Unbounded(

@@ -1,0 +1,126 @@
+"""Weighted output without capacities by column generation over policies."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from councilplan.economy.generator import generate_economy, with_alternative_techniques
+from councilplan.errors import Unbounded
+from councilplan.planning import policies
+from councilplan.planning.optimal import Targets, _structure, optimal_plan
+from councilplan.testing import two_technique_economy
+
+
+def uncapacitated(e):
+    return replace(e, capacity=np.full(e.n_techniques, np.inf))
+
+
+def weighted(e, weights):
+    return optimal_plan(e, Targets(np.zeros(e.n_products), np.asarray(weights, float)),
+                        objective="weighted-output")
+
+
+def test_hand_checked_economy():
+    # Per hour of labour, coal power costs 1 + 0.5 food, food 2 + 0.2 power: values 20/9 and
+    # 22/9 hours (wind power, 3 + 0.1 food, is dearer). At equal weights power earns more per
+    # hour (9/20 > 9/22): all 1000 hours make 450 power net, from 500 power and 250 food gross.
+    e = uncapacitated(two_technique_economy())
+    plan = weighted(e, [1.0, 1.0])
+    assert plan.solver == "policies"
+    np.testing.assert_allclose(plan.activity, [500.0, 0.0, 250.0], rtol=1e-12)
+    np.testing.assert_allclose(-plan.objective_value, 450.0, rtol=1e-12)
+    np.testing.assert_allclose(plan.resource_prices, [0.45], rtol=1e-12)
+    # food's balance has a surplus price: at 0.45 per hour it costs 1.1 but is worth only 1
+    np.testing.assert_allclose(plan.product_prices, [0.0, 0.1], atol=1e-12)
+    assert plan.duality_gap < 1e-12
+    # food worth 1.2 earns 1.2 * 9/22 > 9/20 per hour: 1000 * 9/22 food net
+    plan = weighted(e, [1.0, 1.2])
+    np.testing.assert_allclose(plan.net_output, [0.0, 9000 / 22], atol=1e-9)
+
+
+@pytest.mark.parametrize(("n", "k", "seed"), [(300, 2, 3), (400, 3, 4), (250, 2, 5)])
+def test_same_optimum_and_prices_as_simplex(n, k, seed):
+    e = uncapacitated(with_alternative_techniques(generate_economy(n, 5, seed=seed), k,
+                                                  seed=seed))
+    w = np.random.default_rng(seed).uniform(0.5, 2.0, n)
+    ours = weighted(e, w)
+    exact = optimal_plan(e, Targets(np.zeros(n), w), objective="weighted-output",
+                         solver="simplex")
+    assert ours.solver == "policies" and exact.solver == "simplex"
+    np.testing.assert_allclose(ours.objective_value, exact.objective_value, rtol=1e-9)
+    np.testing.assert_allclose(ours.resource_prices, exact.resource_prices, rtol=1e-7,
+                               atol=1e-9 * exact.resource_prices.max())
+    assert ours.duality_gap <= 1e-9
+    assert ours.infeasibility <= 1e-9 and ours.dual_infeasibility <= 1e-9
+    assert (ours.net_output >= -1e-9 * ours.net_output.max()).all()
+
+
+def test_prices_prove_the_bound():
+    e = uncapacitated(with_alternative_techniques(generate_economy(300, 5, seed=9), 2, seed=9))
+    st = _structure(e)
+    w = np.random.default_rng(9).uniform(0.5, 2.0, e.n_products)
+    r = policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
+                                 st.limits, w)
+    p, nu = r.product_prices, r.resource_prices
+    # dual feasible: every product is worth at least its weight and no technique profits
+    assert (p >= w * (1 - 1e-12)).all()
+    unit_cost = e.input_coefficients @ p + st.R_rows.T @ nu
+    assert (p[e.technique_product] <= unit_cost * (1 + 1e-9)).all()
+    assert r.value <= r.bound <= r.value * (1 + 1e-9)
+    np.testing.assert_allclose(r.bound, st.limits @ nu, rtol=1e-12)
+    np.testing.assert_allclose(r.value, w @ r.net_output, rtol=1e-12)
+    assert (st.R_rows @ r.activity <= st.limits * (1 + 1e-9)).all()
+
+
+def test_too_few_rounds_fail_rather_than_guess():
+    e = uncapacitated(with_alternative_techniques(generate_economy(200, 5, seed=1), 2, seed=1))
+    st = _structure(e)
+    w = np.ones(e.n_products)
+    with pytest.raises(policies.PoliciesFailed, match="not certified after 1 rounds"):
+        policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
+                                 st.limits, w, rounds=1)
+
+
+def test_capacities_go_to_the_lp():
+    plan = weighted(two_technique_economy(), [1.0, 1.0])
+    assert plan.solver == "simplex"
+    np.testing.assert_allclose(plan.activity[0], 30.0)  # the cheap power source runs full
+    np.testing.assert_allclose(plan.resource_use, [1000.0])
+
+
+def test_product_made_without_limited_resources_is_unbounded():
+    e = uncapacitated(two_technique_economy())
+    R = sp.csr_array(np.array([[0.0], [3.0], [0.0]]))  # coal power and food take no labour
+    e = replace(e, resource_coefficients=R)
+    with pytest.raises(Unbounded, match="unbounded") as info:
+        weighted(e, [1.0, 0.0])
+    assert set(info.value.direction) == {"t-coal", "t-food"}
+    assert info.value.exit_code == 2
+
+
+def test_time_limit_is_kept():
+    e = uncapacitated(with_alternative_techniques(generate_economy(200, 5, seed=1), 2, seed=1))
+    st = _structure(e)
+    with pytest.raises(policies.PoliciesFailed, match="time limit of 0 s reached after 0"):
+        policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
+                                 st.limits, np.ones(e.n_products), time_limit=0.0)
+
+
+def test_cli_weighted_output_by_policies(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from councilplan.cli import app
+    from councilplan.economy import write_economy
+
+    write_economy(uncapacitated(two_technique_economy()), tmp_path / "e")
+    (tmp_path / "w.csv").write_text("product,target,weight\npower,0,1\nfood,0,1\n")
+    r = CliRunner().invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                                 "--objective", "weighted-output", "--targets",
+                                 str(tmp_path / "w.csv"), "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["solver"]["method"] == "policies" and s["solver"]["duality_gap"] < 1e-12
