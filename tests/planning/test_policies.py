@@ -1,4 +1,4 @@
-"""Weighted output without capacities by column generation over policies."""
+"""Plans without capacities by column generation over technique policies."""
 
 from dataclasses import replace
 
@@ -7,7 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
-from councilplan.errors import Unbounded
+from councilplan.economy.model import ids
+from councilplan.errors import Infeasible, Unbounded
 from councilplan.planning import policies
 from councilplan.planning.optimal import Targets, _structure, optimal_plan
 from councilplan.testing import two_technique_economy
@@ -81,6 +82,64 @@ def test_too_few_rounds_fail_rather_than_guess():
     with pytest.raises(policies.PoliciesFailed, match="not certified after 1 rounds"):
         policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
                                  st.limits, w, rounds=1)
+
+
+def coal_limited_economy(coal):
+    """The two-technique economy without capacities; coal power burns a unit of coal."""
+    e = uncapacitated(two_technique_economy())
+    return replace(e, resources=ids(["labour", "coal"], "resource"),
+                   resource_kinds=("labour", "natural"), resource_units=("hours", "t"),
+                   resource_limits=np.array([1000.0, coal]),
+                   resource_coefficients=sp.csr_array(np.array([[1.0, 1.0], [3.0, 0.0],
+                                                                [2.0, 0.0]])))
+
+
+def test_least_labour_hand_checked_mix_of_two_policies():
+    # y = (100 power, 50 food). All coal: 1100/9 power and 1000/9 food gross, 3100/9 hours,
+    # 1100/9 t of coal. All wind: 5500/49 power and 3000/49 food, 22500/49 hours, no coal.
+    # With half that coal the optimum is half of each; a tonne of coal saves the difference
+    # in hours over 1100/9 tonnes.
+    coal, wind = 3100 / 9, 22500 / 49
+    e = coal_limited_economy(550 / 9)
+    y = np.array([100.0, 50.0])
+    plan = optimal_plan(e, Targets(y, np.ones(2)), objective="min-labour")
+    assert plan.solver == "policies"
+    np.testing.assert_allclose(plan.total_labour, (coal + wind) / 2, rtol=1e-12)
+    np.testing.assert_allclose(plan.activity, [550 / 9, 2750 / 49, (1000 / 9 + 3000 / 49) / 2],
+                               rtol=1e-12)
+    np.testing.assert_allclose(plan.resource_prices, [0.0, (wind - coal) / (1100 / 9)],
+                               rtol=1e-12)
+    np.testing.assert_allclose(plan.net_output, y, rtol=1e-12)
+    assert plan.duality_gap < 1e-12
+    # coal enough for the all-coal policy: labour values (20/9, 22/9) and no price for coal
+    plan = optimal_plan(replace(e, resource_limits=np.array([1e3, 200.0])),
+                        Targets(y, np.ones(2)), objective="min-labour")
+    np.testing.assert_allclose(plan.total_labour, coal, rtol=1e-12)
+    np.testing.assert_allclose(plan.product_prices, [20 / 9, 22 / 9], rtol=1e-12)
+    np.testing.assert_allclose(plan.resource_prices, [0.0, 0.0], atol=1e-15)
+
+
+@pytest.mark.parametrize(("n", "k", "share", "seed"),
+                         [(300, 2, 1.0, 3), (300, 3, 1.04, 4), (400, 2, 1.06, 5)])
+def test_least_labour_same_optimum_and_prices_as_simplex(n, k, share, seed):
+    e = uncapacitated(with_alternative_techniques(generate_economy(n, 5, seed=seed), k,
+                                                  seed=seed))
+    y = np.clip(e.final_demand.sum(axis=1), 0, None) * share
+    ours = optimal_plan(e, Targets(y, np.ones(n)), objective="min-labour")
+    exact = optimal_plan(e, Targets(y, np.ones(n)), objective="min-labour", solver="simplex")
+    assert ours.solver == "policies"
+    np.testing.assert_allclose(ours.total_labour, exact.total_labour, rtol=1e-9)
+    np.testing.assert_allclose(ours.resource_prices, exact.resource_prices, rtol=1e-7,
+                               atol=1e-9 * max(exact.resource_prices.max(), 1.0))
+    assert ours.duality_gap <= 1e-9
+    assert ours.infeasibility <= 1e-9 and ours.dual_infeasibility <= 1e-9
+
+
+def test_least_labour_beyond_the_limits_is_explained_by_the_lp():
+    e = coal_limited_economy(550 / 9)
+    e = replace(e, resource_limits=np.array([380.0, 550 / 9]))  # half coal needs 401.8 hours
+    with pytest.raises(Infeasible, match="labour"):
+        optimal_plan(e, Targets(np.array([100.0, 50.0]), np.ones(2)), objective="min-labour")
 
 
 def test_capacities_go_to_the_lp():

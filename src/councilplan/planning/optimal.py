@@ -253,16 +253,19 @@ def optimal_plan(
         tolerance is None and crossover and method == "pdlp") else options
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
     exact = (lambda sol: _exact(plan_lp, st, sol, time_limit)) if plan_lp and crossover else None
+    by_policies = solver == "auto" and policies.applies(st.capacity, st.limits)
     if objective == "min-labour":
-        sol = _solve(_min_labour_lp(st, t), start, exact)
+        lp = _min_labour_lp(st, t)
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit))
+               or _solve(lp, start, exact))
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
     elif objective == "weighted-output":
         lp = _weighted_output_lp(st, t)
-        by_policies = solver == "auto" and policies.applies(st.capacity, st.limits)
-        sol = (by_policies and _by_policies(e, st, t, lp, time_limit)) or _solve(lp, options)
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit))
+               or _solve(lp, options))
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
@@ -321,22 +324,29 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, time_limit: float |
         primal_infeasibility=v.infeasibility)
 
 
-def _by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgram,
+def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: LinearProgram,
                  time_limit: float | None) -> LPSolution | None:
-    """Weighted output without capacities by column generation over policies (see
-    :mod:`.policies`), as the LP's certified solution; None where it gives no certificate."""
+    """Weighted output or least labour without capacities by column generation over policies
+    (see :mod:`.policies`), as the LP's certified solution; None where it gives no
+    certificate (the LP solvers then solve, or explain, the LP)."""
+    args = (e.input_coefficients, e.technique_product, st.R_rows, st.limits)
     try:
-        r = policies.weighted_output(e.input_coefficients, e.technique_product, st.R_rows,
-                                     st.limits, t.weight, time_limit=time_limit)
+        if objective == "weighted-output":
+            r = policies.weighted_output(*args, t.weight, time_limit=time_limit)
+            balance_dual = r.product_prices - t.weight
+        else:
+            r = policies.least_cost(*args, st.labour, t.quantity, time_limit=time_limit)
+            balance_dual = r.product_prices
     except policies.NoLimit as exc:
         raise explain_unbounded(e, exc.direction) from None
     except policies.PoliciesFailed:
         return None
-    row_dual = np.concatenate([r.product_prices - t.weight, -r.resource_prices])
+    row_dual = np.concatenate([balance_dual, -r.resource_prices])
+    sign = -1.0 if objective == "weighted-output" else 1.0
     return LPSolution(
         LPStatus.OPTIMAL, f"optimal (certified over {r.rounds} rounds)", r.activity, row_dual,
-        lp.c - lp.A.T @ row_dual, -r.value, -r.bound, r.rounds, r.seconds, "policies",
-        primal_infeasibility=primal_infeasibility(lp, r.activity),
+        lp.c - lp.A.T @ row_dual, sign * r.value, sign * r.bound, r.rounds, r.seconds,
+        "policies", primal_infeasibility=primal_infeasibility(lp, r.activity),
         dual_infeasibility=dual_infeasibility(lp, row_dual))
 
 

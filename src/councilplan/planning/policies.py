@@ -1,19 +1,29 @@
-"""Most valued net output without capacities, exactly, by column generation over policies.
+"""Plans without capacities, exactly, by column generation over technique policies.
 
-``max w . N z  s.t.  N z >= 0, R z <= limits, z >= 0`` (weighted output, no capacities) has a
-structure the general LP solvers cannot see. A *policy* picks one technique per product; at
-given resource prices nu one policy is cheapest for every net output at once (the
-non-substitution theorem), and Howard's policy iteration finds it with its values v(nu).
-Every plan is a mix of "policy P makes one unit of product i net", so the LP is a master over
-such columns with only the resource rows (Dantzig-Wolfe): a column costs its resources per
-unit, ``U_P[:, i]`` (a row of the policy's resource values), and earns ``w_i``.
+Two plan LPs without capacities have a structure the general LP solvers cannot see:
 
-Each round the master (HiGHS primal simplex, warm) gives resource prices nu; Howard finds the
-cheapest policy at nu; the products where ``w_i > v_i(nu)`` join as columns. Any nu proves a
-bound: scaled by ``t = max(1, max_i w_i / v_i)``, the prices ``p = t v`` and ``t nu`` are
-dual feasible, so ``t limits . nu`` bounds the optimum (weak duality). The method stops when
-that bound is within :data:`GAP` of the master's value, and the plan (each used policy's
-gross output, one Leontief solve per policy) is checked against every row by the caller.
+* weighted output, ``max w . N z  s.t.  N z >= 0, R z <= limits``;
+* least cost, ``min c . z  s.t.  N z >= y, R z <= limits`` (c is labour).
+
+A *policy* picks one technique per product. At resource prices nu, one policy is cheapest for
+every net output at once (the non-substitution theorem), and Howard's policy iteration finds
+it with its values v(nu) at direct cost ``c + R' nu``. Every plan is a mix of policies, so
+each LP is a master over columns "policy P makes net output d" with only the resource rows
+(Dantzig-Wolfe). A column uses ``U_P d`` of the resources, where ``U_P`` are the policy's
+resource values. For weighted output, d is one unit of a product i and earns ``w_i``; for
+least cost, d is the whole target y, costs ``v_P(c) . y``, and the columns' shares sum to 1.
+
+Each round, the master (HiGHS primal simplex, warm) gives the resource prices. Howard finds
+the cheapest policy at them, and its columns with a better reduced cost join. Any prices
+prove a bound by weak duality:
+
+* weighted output: scaled by ``t = max(1, max_i w_i / v_i)``, the prices ``t v`` and
+  ``t nu`` are dual feasible, and ``t limits . nu`` bounds the optimum from above;
+* least cost: ``v . y - limits . nu`` bounds it from below (the Lagrangian).
+
+The method stops when the bound is within :data:`GAP` of the master's value. The plan (each
+used policy's gross output, one Leontief solve per policy) is checked against every row by
+the caller.
 """
 
 from __future__ import annotations
@@ -34,6 +44,8 @@ from .crossover import CrossoverFailed, solve_block
 
 GAP = 1e-9  # relative gap between the master's value and the bound that ends the method
 ROUNDS = 200
+PENALTY = 1e6  # cost of a unit of the master's artificial column, per unit of the first column's
+BASKET = -1  # the product of a column that makes the whole target y
 
 
 class PoliciesFailed(Exception):
@@ -50,40 +62,116 @@ class NoLimit(Exception):
 
 
 @dataclass(frozen=True, eq=False)
-class WeightedOutput:
+class PolicyPlan:
     """A certified optimum: activities, net output, prices and the bound that proves it."""
 
     activity: FloatArray  # per technique
     net_output: FloatArray  # per product (N z)
-    value: float  # w . N z
+    value: float  # the objective: w . N z, or c . z
     bound: float  # what weak duality proves from the prices below
-    product_prices: FloatArray  # p = t v(nu) >= w: what one more unit of each costs
-    resource_prices: FloatArray  # t nu
+    product_prices: FloatArray  # what one more unit of each product costs, at least w
+    resource_prices: FloatArray
     rounds: int
     seconds: float
 
     @property
     def gap(self) -> float:
-        return (self.bound - self.value) / max(1.0, abs(self.value), abs(self.bound))
+        return abs(self.bound - self.value) / max(1.0, abs(self.value), abs(self.bound))
+
+
+@dataclass(frozen=True, eq=False)
+class _Economy:
+    inputs: sp.csr_array  # (techniques, products)
+    technique_product: IndexArray
+    R: sp.csr_array  # (limited resources, techniques)
+    limits: FloatArray
+    cost: FloatArray  # direct cost per technique besides the resources (c)
+
+    @property
+    def n_products(self) -> int:
+        return int(self.technique_product.max(initial=-1)) + 1
+
+
+def applies(capacity: FloatArray, limits: FloatArray) -> bool:
+    """No technique has a capacity, and some resource is limited (else nothing bounds the plan
+    but the LP's own unboundedness, which the LP solvers report with a direction)."""
+    return bool(np.isinf(capacity).all() and limits.size)
 
 
 def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
                     weight: FloatArray, *, time_limit: float | None = None,
-                    rounds: int = ROUNDS) -> WeightedOutput:
+                    rounds: int = ROUNDS) -> PolicyPlan:
     """``max weight . N z`` with ``N z >= 0`` and ``R z <= limits`` (finite), no capacities.
 
     ``inputs`` is (techniques, products), ``R`` (limited resources, techniques). Raises
-    :class:`NoLimit` naming a valued product that needs no limited resource, and
+    :class:`NoLimit` where a valued product needs no limited resource, and
     :class:`PoliciesFailed` where no certified optimum is reached in ``rounds`` rounds or
     ``time_limit`` seconds.
     """
-    t0 = time.perf_counter()
-    inputs, R = sp.csr_array(inputs), sp.csr_array(R)
-    n = int(technique_product.max(initial=-1)) + 1
-    products = np.arange(n)
+    e = _economy(inputs, technique_product, R, limits, np.zeros(len(technique_product)))
     valued = np.flatnonzero(weight > 0)
-    nu = 1.0 / np.maximum(limits, 1e-300)  # each resource by the share of its limit
-    master = _Master(limits)
+
+    def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any
+                ) -> tuple[IndexArray, FloatArray, FloatArray]:
+        profitable = valued[weight[valued] > v[valued] * (1 + 1e-12)]
+        use = _values(M, chosen, e.R.T)[profitable]
+        free = profitable[~(use > 0).any(axis=1)]
+        if free.size:
+            unit = np.zeros(e.n_products)
+            unit[free[0]] = 1.0
+            raise NoLimit(_gross(M, chosen, unit, e.cost.size))
+        return profitable, -weight[profitable], use.T
+
+    def bound(v: FloatArray, nu: FloatArray, _: float) -> tuple[float, FloatArray, FloatArray]:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(v[valued] > 0, weight[valued] / v[valued], np.inf)
+        t = max(1.0, float(ratio.max(initial=0.0)))
+        return -t * float(limits @ nu), t * v, t * nu
+
+    plan = _generate(e, _Master(limits, convex=False), columns, bound, time_limit, rounds)
+    return _signed(plan, float(weight @ plan.net_output), -plan.bound)
+
+
+def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
+               cost: FloatArray, quantity: FloatArray, *, time_limit: float | None = None,
+               rounds: int = ROUNDS) -> PolicyPlan:
+    """``min cost . z`` with ``N z >= quantity`` and ``R z <= limits`` (finite), no capacities.
+
+    Raises :class:`PoliciesFailed` where no certified optimum is reached (limits that no mix
+    of policies meets included: the LP solvers explain those).
+    """
+    e = _economy(inputs, technique_product, R, limits, cost)
+    stacked = sp.csr_array(sp.vstack([e.R, sp.csr_array(cost[None, :])]))
+
+    def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, sigma: float
+                ) -> tuple[IndexArray, FloatArray, FloatArray]:
+        if v @ quantity >= sigma * (1 - 1e-12):
+            return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((limits.size + 1, 0))
+        per_unit = quantity @ _values(M, chosen, stacked.T)  # resources, then cost
+        return np.array([BASKET]), per_unit[-1:], np.append(per_unit[:-1], 1.0)[:, None]
+
+    def bound(v: FloatArray, nu: FloatArray, _: float) -> tuple[float, FloatArray, FloatArray]:
+        return float(v @ quantity - limits @ nu), v, nu
+
+    plan = _generate(e, _Master(limits, convex=True), columns, bound, time_limit, rounds,
+                     basket=quantity)
+    return _signed(plan, float(cost @ plan.activity), plan.bound)
+
+
+def _economy(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
+             cost: FloatArray) -> _Economy:
+    return _Economy(sp.csr_array(inputs), np.asarray(technique_product), sp.csr_array(R),
+                    np.asarray(limits, dtype=np.float64), cost)
+
+
+def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
+              time_limit: float | None, rounds: int, basket: FloatArray | None = None
+              ) -> PolicyPlan:
+    """The rounds shared by both objectives, on the master's (minimising) sign."""
+    t0 = time.perf_counter()
+    products = np.arange(e.n_products)
+    nu = 1.0 / np.maximum(e.limits, 1e-300)  # each resource by the share of its limit
+    sigma = np.inf  # the price of the convexity row, where there is one
     policies: list[IndexArray] = []  # chosen technique per product
     start: IndexArray | None = None
     best: tuple[float, FloatArray, FloatArray] | None = None
@@ -94,40 +182,49 @@ def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: 
                                  "rounds")
         try:
             cheapest = nonsubstitution.cheapest_techniques(
-                inputs, np.asarray(R.T @ nu), technique_product, products, start=start)
+                e.inputs, e.cost + e.R.T @ nu, e.technique_product, products, start=start)
         except CouncilplanError as exc:  # not productive, or Howard not converging
             raise PoliciesFailed(f"policy iteration failed: {exc}") from exc
         start = cheapest.chosen
-        v = cheapest.values
         if master.columns:
-            bound, scale = _bound(limits, nu, v, weight, valued)
-            if np.isfinite(bound) and (best is None or bound < best[0]):
-                best = (bound, scale * v, scale * nu)
-            if best is not None and (best[0] - master.value) <= GAP * max(
+            found = bound(cheapest.values, nu, sigma)
+            if best is None or found[0] > best[0]:
+                best = found
+            if master.artificial <= 0 and master.value - best[0] <= GAP * max(
                     1.0, abs(master.value), abs(best[0])):
-                return _result(master, policies, best, n, technique_product, inputs, weight,
-                               k, time.perf_counter() - t0)
-        profitable = valued[weight[valued] > v[valued] * (1 + 1e-12)]
-        if not profitable.size:
-            raise PoliciesFailed("no column prices out, yet the bound is not reached")
+                break
         M = sp.csr_array(cheapest.inputs)
-        use = _resource_values(M, cheapest.chosen, R)
-        free = profitable[~(use[profitable] > 0).any(axis=1)]
-        if free.size:
-            unit = np.zeros(n)
-            unit[free[0]] = 1.0
-            raise NoLimit(_gross(M, cheapest.chosen, unit, technique_product.size))
+        made, objective, use = columns(cheapest.values, M, cheapest.chosen, sigma)
+        if not made.size:
+            raise PoliciesFailed("no column prices out, yet the bound is not reached")
         policies.append(cheapest.chosen)
-        master.add(len(policies) - 1, profitable, use[profitable].T, weight[profitable])
-        nu = master.solve(left)
-    raise PoliciesFailed(f"not certified after {rounds} rounds")
+        master.add(len(policies) - 1, made, objective, use)
+        nu, sigma = master.solve(left)
+    else:
+        raise PoliciesFailed(f"not certified after {rounds} rounds")
+    assert best is not None
+    activity = np.zeros(e.cost.size)
+    for index, net in master.net_outputs(e.n_products, basket):
+        chosen = policies[index]
+        activity += _gross(sp.csr_array(e.inputs[chosen]), chosen, net, activity.size)
+    net_output = np.bincount(e.technique_product, weights=activity,
+                             minlength=e.n_products) - e.inputs.T @ activity
+    return PolicyPlan(activity, np.asarray(net_output, dtype=np.float64), master.value,
+                      best[0], best[1], best[2], k, time.perf_counter() - t0)
 
 
-def _resource_values(M: sp.csr_array, chosen: IndexArray, R: sp.csr_array) -> FloatArray:
-    """Each limited resource used, directly and indirectly, per unit net output of each
-    product under the policy (``M`` its inputs, products by products): ``Z = M Z + R_P'``."""
+def _signed(plan: PolicyPlan, value: float, bound: float) -> PolicyPlan:
+    """The plan with its value recomputed from its activities, on the objective's own sign."""
+    return PolicyPlan(plan.activity, plan.net_output, value, bound, plan.product_prices,
+                      plan.resource_prices, plan.rounds, plan.seconds)
+
+
+def _values(M: sp.csr_array, chosen: IndexArray, direct: Any) -> FloatArray:
+    """Per unit net output of each product under the policy (``M`` its inputs, products by
+    products), each direct cost column of ``direct`` (techniques by costs) in full:
+    ``Z = M Z + direct_P``."""
     try:
-        return solve_block(M, R[:, chosen].T.toarray())
+        return solve_block(M, sp.csr_array(direct)[chosen].toarray())
     except CrossoverFailed as exc:
         raise PoliciesFailed(str(exc)) from exc
 
@@ -140,60 +237,51 @@ def _gross(M: sp.csr_array, chosen: IndexArray, net: FloatArray, n_techniques: i
     return activity
 
 
-def _bound(limits: FloatArray, nu: FloatArray, v: FloatArray, weight: FloatArray,
-           valued: IndexArray) -> tuple[float, float]:
-    """Weak duality: ``t v`` and ``t nu`` with ``t v >= w`` are dual feasible."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(v[valued] > 0, weight[valued] / v[valued], np.inf)
-    scale = max(1.0, float(ratio.max(initial=0.0)))
-    return scale * float(limits @ nu), scale
-
-
-def _result(master: _Master, policies: list[IndexArray], best: tuple[float, FloatArray,
-            FloatArray], n: int, technique_product: IndexArray, inputs: sp.csr_array,
-            weight: FloatArray, rounds: int, seconds: float) -> WeightedOutput:
-    """Each used policy's gross output for its net output mix, summed over policies."""
-    activity = np.zeros(technique_product.size)
-    for index, net in master.net_outputs(n):
-        chosen = policies[index]
-        activity += _gross(sp.csr_array(inputs[chosen]), chosen, net, activity.size)
-    net_output = np.bincount(technique_product, weights=activity, minlength=n) - (
-        inputs.T @ activity)
-    bound, prices, resource_prices = best
-    return WeightedOutput(activity, net_output, float(weight @ net_output), bound, prices,
-                          resource_prices, rounds, seconds)
-
-
 class _Master:
-    """``max w . x  s.t.  sum U x <= limits`` over the (policy, product) columns so far."""
+    """``min obj . x  s.t.  sum U x <= limits`` (and ``sum x >= 1`` where ``convex``) over
+    the (policy, product) columns so far; an artificial column keeps the convex master
+    feasible at a cost of :data:`PENALTY` times the first column's."""
 
-    def __init__(self, limits: FloatArray) -> None:
+    def __init__(self, limits: FloatArray, *, convex: bool) -> None:
         self.h = configured_highs("simplex", 1e-10)
         set_option(self.h, "simplex_strategy", 4)  # primal: new columns join a primal basis
+        self.convex = convex
         m = limits.size
-        self.h.addRows(m, np.full(m, -highspy.kHighsInf), limits.astype(np.float64), 0,
-                       np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32),
-                       np.zeros(0))
+        lower = np.append(np.full(m, -highspy.kHighsInf), 1.0) if convex else np.full(
+            m, -highspy.kHighsInf)
+        upper = np.append(limits, highspy.kHighsInf) if convex else limits
+        self.h.addRows(lower.size, lower, upper.astype(np.float64), 0,
+                       np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
         self.policy: list[IndexArray] = []
         self.product: list[IndexArray] = []
         self.columns = 0
         self.value = 0.0
         self.x = np.zeros(0)
+        self.artificial = 0.0
 
-    def add(self, policy: int, products: IndexArray, use: FloatArray, weight: FloatArray
+    def add(self, policy: int, products: IndexArray, objective: FloatArray, use: FloatArray
             ) -> None:
-        """Columns (policy, product i) earning ``weight_i`` and using ``use[:, i]``."""
-        columns = sp.csc_array(use)
-        k = products.size
-        self.h.addCols(k, -weight.astype(np.float64), np.zeros(k), np.full(k, highspy.kHighsInf),
-                       columns.nnz, columns.indptr.astype(np.int32),
-                       columns.indices.astype(np.int32), np.asarray(columns.data, np.float64))
-        self.policy.append(np.full(k, policy))
+        """Columns (policy, product) with their objective and use of each row."""
+        if self.convex and not self.columns:
+            self._add(np.array([PENALTY * max(float(objective[0]), 1.0)]),
+                      np.eye(use.shape[0])[:, -1:])
+            self.policy.append(np.array([-1]))
+            self.product.append(np.array([BASKET]))
+        self._add(objective, use)
+        self.policy.append(np.full(products.size, policy))
         self.product.append(products)
-        self.columns += k
+        self.columns += products.size
 
-    def solve(self, time_limit: float | None) -> FloatArray:
-        """Solve warm; the resource prices (non-negative)."""
+    def _add(self, objective: FloatArray, use: FloatArray) -> None:
+        columns = sp.csc_array(use)
+        k = objective.size
+        self.h.addCols(k, objective.astype(np.float64), np.zeros(k),
+                       np.full(k, highspy.kHighsInf), columns.nnz,
+                       columns.indptr.astype(np.int32), columns.indices.astype(np.int32),
+                       np.asarray(columns.data, np.float64))
+
+    def solve(self, time_limit: float | None) -> tuple[FloatArray, float]:
+        """Solve warm; the resource prices (non-negative) and the convexity row's price."""
         set_option(self.h, "time_limit", np.inf if time_limit is None else float(time_limit))
         self.h.run()
         status = self.h.getModelStatus()
@@ -201,22 +289,23 @@ class _Master:
             raise PoliciesFailed(f"master LP: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
         self.x = np.asarray(solution.col_value, dtype=np.float64)
-        self.value = -float(self.h.getInfo().objective_function_value)
-        return np.maximum(-np.asarray(solution.row_dual, dtype=np.float64), 0.0)
+        self.value = float(self.h.getInfo().objective_function_value)
+        self.artificial = float(self.x[0]) if self.convex else 0.0
+        duals = np.asarray(solution.row_dual, dtype=np.float64)
+        if self.convex:
+            return np.maximum(-duals[:-1], 0.0), max(float(duals[-1]), 0.0)
+        return np.maximum(-duals, 0.0), np.inf
 
-    def net_outputs(self, n: int) -> list[tuple[int, FloatArray]]:
+    def net_outputs(self, n: int, basket: FloatArray | None) -> list[tuple[int, FloatArray]]:
         """Per used policy, the net output its columns make."""
         policy, product = np.concatenate(self.policy), np.concatenate(self.product)
-        used = self.x > 0
+        used = (self.x > 0) & (policy >= 0)
         out = []
         for index in np.unique(policy[used]):
             mine = used & (policy == index)
-            net = np.bincount(product[mine], weights=self.x[mine], minlength=n)
+            single = mine & (product >= 0)
+            net = np.bincount(product[single], weights=self.x[single], minlength=n)
+            if basket is not None:
+                net = net + self.x[mine & (product == BASKET)].sum() * basket
             out.append((int(index), np.asarray(net, dtype=np.float64)))
         return out
-
-
-def applies(capacity: FloatArray, limits: FloatArray) -> bool:
-    """No technique has a capacity, and some resource is limited (else nothing bounds the plan
-    but the LP's own unboundedness, which the LP solvers report with a direction)."""
-    return bool(np.isinf(capacity).all() and limits.size)
