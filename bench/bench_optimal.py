@@ -9,16 +9,20 @@ Scale: Kantorovich optima with capacities and resource limits as the size grows,
 time limit; one run each. HiGHS simplex and interior point stand beside PDLP followed by our
 crossover to an exact vertex (`pdlp+crossover`) on the same economies.
 
+Without capacities: weighted output and least labour (resource limits binding) by column
+generation over technique policies (`policies`) beside HiGHS (interior point, or PDLP and our
+crossover, as `auto` chose before) on the same economies, one run each.
+
 Five-year plans: technique choice (`choice`) beside HiGHS interior point, one run each.
 
 First order: PDLP alone, stopped at a relative tolerance of 1e-4, on the largest economy; its
 accuracy is reported three ways (HiGHS-style duality gap, primal infeasibility, and the gap to
 an upper bound that weak duality gives from its clipped prices).
 
-    python bench/bench_optimal.py [--skip-peers] [--skip-scale] [--skip-fiveyear]
-                                  [--skip-first-order]
-    # writes bench/results/optimal.md (peers), optimal_scale.md, optimal_fiveyear.md and
-    # optimal_first_order.md;
+    python bench/bench_optimal.py [--skip-peers] [--skip-scale] [--skip-policies]
+                                  [--skip-fiveyear] [--skip-first-order]
+    # writes bench/results/optimal.md (peers), optimal_scale.md, optimal_policies.md,
+    # optimal_fiveyear.md and optimal_first_order.md;
     # a skipped section leaves its file as it was
 """
 
@@ -146,6 +150,42 @@ def scale() -> list[dict[str, object]]:
     return rows
 
 
+POLICY_CASES = [  # (objective, products, target share of final demand, solver, time limit)
+    ("weighted-output", 10_000, 0.0, "auto", 300),
+    ("weighted-output", 10_000, 0.0, "ipm", 300),
+    ("weighted-output", 100_000, 0.0, "auto", 300),
+    ("weighted-output", 1_000_000, 0.0, "auto", 900),
+    ("min-labour", 10_000, 1.1, "auto", 300), ("min-labour", 10_000, 1.1, "pdlp", 300),
+    ("min-labour", 100_000, 1.16, "auto", 300),
+]
+
+
+def without_capacities() -> list[dict[str, object]]:
+    """Weighted output and least labour on economies without capacities, 2 techniques each;
+    the least-labour targets are raised until the resource limits bind."""
+    rows = []
+    for objective, n, share, solver, limit in POLICY_CASES:
+        e = with_alternative_techniques(generate_economy(n, max(1, n // 400), seed=1), 2, seed=1)
+        e = replace(e, capacity=np.full(e.n_techniques, np.inf))
+        y = np.clip(e.final_demand.sum(axis=1), 0, None) * share
+        w = np.random.default_rng(0).uniform(0.5, 2.0, n)
+        t0 = time.perf_counter()
+        try:
+            plan = optimal_plan(e, Targets(y, w), objective=objective, solver=solver,
+                                time_limit=limit)
+            result, used = f"objective {abs(plan.objective_value):.12g}", plan.solver
+            accuracy = (plan.duality_gap, plan.infeasibility, plan.dual_infeasibility)
+            binding = sum(b.kind == "resource" for b in plan.binding)
+        except PlanningError as exc:
+            result, used, accuracy, binding = f"not solved: {exc}", solver, (float("nan"),) * 3, 0
+        rows.append({"case": f"{objective}, {n:,} products x 2 techniques"
+                     + (f", targets {share:g} x final demand" if share else ""),
+                     "solver": used, "limit_s": limit, "seconds": time.perf_counter() - t0,
+                     **_accuracy(*accuracy), "binding_limits": binding, "result": result})
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
 def fiveyear() -> list[dict[str, object]]:
     """Five-year plans (5 years, 2 % growth) by technique choice and by interior point."""
     rows = []
@@ -199,11 +239,13 @@ def first_order() -> list[dict[str, object]]:
 
 
 SECTIONS = {  # section: (results file, title, command, what the columns mean)
-    "peers": ("optimal", "peers", "` (scale and first order: optimal_scale.md, "
-              "optimal_first_order.md)",
+    "peers": ("optimal", "peers", "` (scale, without capacities, five-year "
+              "plans and first order: optimal_scale.md, optimal_policies.md, "
+              "optimal_fiveyear.md, optimal_first_order.md)",
               "Seconds are medians and include building the LP; `ratio_*` is the peer's time "
               "over ours; `max_rel_diff` compares the optimal objective values of all three."),
-    "scale": ("optimal_scale", "scale", " --skip-peers --skip-first-order`",
+    "scale": ("optimal_scale", "scale", " --skip-peers --skip-policies --skip-fiveyear "
+              "--skip-first-order`",
               "One run each, Kantorovich first stage only (no harmony stage); `gap` is the "
               "relative duality gap recomputed from the returned primal and dual values (for "
               "`pdlp+crossover`, over the whole LP from the vertex's prices), `infeasibility` "
@@ -212,8 +254,16 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
               "largest cost (where it is not small, the gap proves little). HiGHS's own "
               "simplex and interior point run on the same economies. The time limit covers "
               "the LP solver and the crossover."),
+    "policies": ("optimal_policies", "without capacities",
+                 " --skip-peers --skip-scale --skip-fiveyear --skip-first-order`",
+                 "One run each; seconds include building the LP, not generating the economy. "
+                 "`policies` is column generation over technique policies (planning/"
+                 "policies.py, certified at a gap of 1e-9), `ipm` HiGHS's interior point and "
+                 "`pdlp+crossover` PDLP finished by our crossover, on the same economies. "
+                 "`gap`, `infeasibility` and `dual_infeasibility` as in optimal_scale.md; "
+                 "`binding_limits` counts the resource limits that bind."),
     "fiveyear": ("optimal_fiveyear", "five-year plans",
-                 " --skip-peers --skip-scale --skip-first-order`",
+                 " --skip-peers --skip-scale --skip-policies --skip-first-order`",
                  "One run each. `choice` is technique choice (planning/choice.py: column "
                  "generation over technique policies, certified at a gap of 1e-8), interior "
                  "point is HiGHS's at 1e-10 tolerances, on the same economies. `gap` is the "
@@ -223,7 +273,7 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
                  "`infeasibility` and `dual_infeasibility` as in optimal_scale.md. The time "
                  "limit reaches into each LP solve."),
     "first_order": ("optimal_first_order", "first order at the largest size",
-                    " --skip-peers --skip-scale`",
+                    " --skip-peers --skip-scale --skip-policies --skip-fiveyear`",
                     "One run; seconds include building the LP, HiGHS presolve, PDLP and "
                     "postsolve (not generating the economy). `lambda` is PDLP's least "
                     "fulfilment, `gap` the relative duality gap of its primal and dual values, "
@@ -239,7 +289,8 @@ def main() -> None:
         ap.add_argument(f"--skip-{section.replace('_', '-')}", action="store_true")
     args = ap.parse_args()
     head = f"Machine: {machine()}; highspy {version('highspy')}, demplan {version('demplan')}"
-    runs = {"peers": peers, "scale": scale, "fiveyear": fiveyear, "first_order": first_order}
+    runs = {"peers": peers, "scale": scale, "policies": without_capacities,
+            "fiveyear": fiveyear, "first_order": first_order}
     for section, (name, title, command, columns) in SECTIONS.items():
         if not getattr(args, f"skip_{section}"):
             write_results(name, (

@@ -41,6 +41,17 @@ def test_hand_checked_economy():
     np.testing.assert_allclose(plan.net_output, [0.0, 9000 / 22], atol=1e-9)
 
 
+def test_tiny_resource_use_is_not_mistaken_for_none():
+    # HiGHS drops matrix entries below 1e-9; the master's scaling keeps these columns
+    e = uncapacitated(two_technique_economy())
+    e = replace(e, resource_coefficients=e.resource_coefficients * 1e-12,
+                resource_limits=e.resource_limits * 1e-12)
+    plan = weighted(e, [1.0, 1.0])
+    assert plan.solver == "policies"
+    np.testing.assert_allclose(plan.activity, [500.0, 0.0, 250.0], rtol=1e-9)
+    np.testing.assert_allclose(plan.resource_prices, [0.45e12], rtol=1e-9)
+
+
 @pytest.mark.parametrize(("n", "k", "seed"), [(300, 2, 3), (400, 3, 4), (250, 2, 5)])
 def test_same_optimum_and_prices_as_simplex(n, k, seed):
     e = uncapacitated(with_alternative_techniques(generate_economy(n, 5, seed=seed), k,

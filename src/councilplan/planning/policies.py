@@ -45,6 +45,7 @@ from .crossover import CrossoverFailed, solve_block
 GAP = 1e-9  # relative gap between the master's value and the bound that ends the method
 ROUNDS = 200
 PENALTY = 1e6  # cost of a unit of the master's artificial column, per unit of the first column's
+PHASE_ONE = 20  # rounds the artificial column may stay in use before the limits look unmet
 BASKET = -1  # the product of a column that makes the whole target y
 
 
@@ -186,6 +187,8 @@ def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
         except CouncilplanError as exc:  # not productive, or Howard not converging
             raise PoliciesFailed(f"policy iteration failed: {exc}") from exc
         start = cheapest.chosen
+        if master.artificial > 0 and k > PHASE_ONE:
+            raise PoliciesFailed(f"no mix of policies met the limits in {PHASE_ONE} rounds")
         if master.columns:
             found = bound(cheapest.values, nu, sigma)
             if best is None or found[0] > best[0]:
@@ -240,16 +243,25 @@ def _gross(M: sp.csr_array, chosen: IndexArray, net: FloatArray, n_techniques: i
 class _Master:
     """``min obj . x  s.t.  sum U x <= limits`` (and ``sum x >= 1`` where ``convex``) over
     the (policy, product) columns so far; an artificial column keeps the convex master
-    feasible at a cost of :data:`PENALTY` times the first column's."""
+    feasible at a cost of :data:`PENALTY` times the first column's.
+
+    Rows are scaled to limits of 1 and each column to a largest entry of 1: HiGHS drops
+    entries below 1e-9, and a product made with very little of every resource would
+    otherwise look free and the master unbounded."""
 
     def __init__(self, limits: FloatArray, *, convex: bool) -> None:
         self.h = configured_highs("simplex", 1e-10)
         set_option(self.h, "simplex_strategy", 4)  # primal: new columns join a primal basis
         self.convex = convex
         m = limits.size
+        self.row_scale = np.where(limits > 0, 1.0 / np.where(limits > 0, limits, 1.0), 1.0)
+        if convex:
+            self.row_scale = np.append(self.row_scale, 1.0)
         lower = np.append(np.full(m, -highspy.kHighsInf), 1.0) if convex else np.full(
             m, -highspy.kHighsInf)
-        upper = np.append(limits, highspy.kHighsInf) if convex else limits
+        upper = np.append(limits * self.row_scale[:m], highspy.kHighsInf) if convex else (
+            limits * self.row_scale)
+        self.col_scale = np.zeros(0)
         self.h.addRows(lower.size, lower, upper.astype(np.float64), 0,
                        np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
         self.policy: list[IndexArray] = []
@@ -273,9 +285,13 @@ class _Master:
         self.columns += products.size
 
     def _add(self, objective: FloatArray, use: FloatArray) -> None:
-        columns = sp.csc_array(use)
+        use = use * self.row_scale[:, None]
+        largest = use.max(axis=0, initial=0.0)
+        scale = np.where(largest > 0, 1.0 / np.where(largest > 0, largest, 1.0), 1.0)
+        self.col_scale = np.append(self.col_scale, scale)
+        columns = sp.csc_array(use * scale)
         k = objective.size
-        self.h.addCols(k, objective.astype(np.float64), np.zeros(k),
+        self.h.addCols(k, (objective * scale).astype(np.float64), np.zeros(k),
                        np.full(k, highspy.kHighsInf), columns.nnz,
                        columns.indptr.astype(np.int32), columns.indices.astype(np.int32),
                        np.asarray(columns.data, np.float64))
@@ -288,10 +304,10 @@ class _Master:
         if status != highspy.HighsModelStatus.kOptimal:
             raise PoliciesFailed(f"master LP: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
-        self.x = np.asarray(solution.col_value, dtype=np.float64)
+        self.x = np.asarray(solution.col_value, dtype=np.float64) * self.col_scale
         self.value = float(self.h.getInfo().objective_function_value)
         self.artificial = float(self.x[0]) if self.convex else 0.0
-        duals = np.asarray(solution.row_dual, dtype=np.float64)
+        duals = np.asarray(solution.row_dual, dtype=np.float64) * self.row_scale
         if self.convex:
             return np.maximum(-duals[:-1], 0.0), max(float(duals[-1]), 0.0)
         return np.maximum(-duals, 0.0), np.inf
