@@ -259,7 +259,8 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
                  "One run each; seconds include building the LP, not generating the economy. "
                  "`policies` is column generation over technique policies (planning/"
                  "policies.py, certified at a gap of 1e-9), `ipm` HiGHS's interior point and "
-                 "`pdlp+crossover` PDLP finished by our crossover, on the same economies. "
+                 "`pdlp` PDLP (`pdlp+crossover` where our crossover finishes it), on the "
+                 "same economies. "
                  "`gap`, `infeasibility` and `dual_infeasibility` as in optimal_scale.md; "
                  "`binding_limits` counts the resource limits that bind."),
     "fiveyear": ("optimal_fiveyear", "five-year plans",
