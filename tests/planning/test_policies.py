@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from councilplan.economy.generator import generate_economy, with_alternative_techniques
 from councilplan.economy.model import ids
-from councilplan.errors import Infeasible, Unbounded
+from councilplan.errors import Infeasible, InvalidInput, PlanningError, Unbounded
 from councilplan.planning import policies
 from councilplan.planning.optimal import Targets, _structure, optimal_plan
 from councilplan.testing import two_technique_economy
@@ -153,6 +153,27 @@ def test_least_labour_beyond_the_limits_is_explained_by_the_lp():
         optimal_plan(e, Targets(np.array([100.0, 50.0]), np.ones(2)), objective="min-labour")
 
 
+def test_solver_policies_where_it_cannot_apply_says_why():
+    y = Targets(np.array([100.0, 50.0]), np.ones(2))
+    with pytest.raises(InvalidInput, match="policies' does not apply: a technique has a cap"):
+        optimal_plan(two_technique_economy(), y, objective="min-labour", solver="policies")
+    with pytest.raises(InvalidInput, match="min-labour and weighted-output only"):
+        optimal_plan(uncapacitated(two_technique_economy()), y, solver="policies")
+    e = replace(uncapacitated(two_technique_economy()), resource_limits=np.array([np.inf]))
+    with pytest.raises(InvalidInput, match="no resource is limited"):
+        optimal_plan(e, y, objective="weighted-output", solver="policies")
+
+
+def test_solver_policies_reports_failure_instead_of_falling_back():
+    e = replace(coal_limited_economy(550 / 9), resource_limits=np.array([380.0, 550 / 9]))
+    t = Targets(np.array([100.0, 50.0]), np.ones(2))
+    with pytest.raises(PlanningError, match="column generation over policies: no mix"):
+        optimal_plan(e, t, objective="min-labour", solver="policies")
+    plan = optimal_plan(coal_limited_economy(550 / 9), t, objective="min-labour",
+                        solver="policies")
+    assert plan.solver == "policies"
+
+
 def test_capacities_go_to_the_lp():
     plan = weighted(two_technique_economy(), [1.0, 1.0])
     assert plan.solver == "simplex"
@@ -190,7 +211,12 @@ def test_cli_weighted_output_by_policies(tmp_path):
     (tmp_path / "w.csv").write_text("product,target,weight\npower,0,1\nfood,0,1\n")
     r = CliRunner().invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
                                  "--objective", "weighted-output", "--targets",
-                                 str(tmp_path / "w.csv"), "--json"])
+                                 str(tmp_path / "w.csv"), "--solver", "policies", "--json"])
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["solver"]["method"] == "policies" and s["solver"]["duality_gap"] < 1e-12
+    write_economy(two_technique_economy(), tmp_path / "c")  # with capacities
+    r = CliRunner().invoke(app, ["optimise", str(tmp_path / "c"), "-o", str(tmp_path / "q"),
+                                 "--objective", "weighted-output", "--solver", "policies"])
+    assert r.exit_code == 2 and "a technique has a capacity" in r.output
+    assert not (tmp_path / "q").exists()

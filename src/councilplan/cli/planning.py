@@ -107,6 +107,7 @@ class SolverChoice(StrEnum):
     simplex = "simplex"
     ipm = "ipm"
     pdlp = "pdlp"
+    policies = "policies"
 
 
 class FiveYearSolverChoice(StrEnum):
@@ -127,7 +128,9 @@ def optimise(
              "weights.")] = ObjectiveChoice.kantorovich,
     targets: Annotated[Path | None, typer.Option(
         help="CSV or Parquet with product,target[,weight]; default: the final demand.")] = None,
-    solver: Annotated[SolverChoice, typer.Option(help="LP solver; auto picks by size.")] =
+    solver: Annotated[SolverChoice, typer.Option(
+        help="auto picks by the plan and its size; policies: column generation over technique "
+             "policies (min-labour and weighted-output without capacities).")] =
         SolverChoice.auto,
     harmony_stage: Annotated[bool, typer.Option("--harmony/--no-harmony",
                                                 help="Second stage: weighted harmony.")] = True,

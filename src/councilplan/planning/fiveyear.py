@@ -37,7 +37,7 @@ from ..validation import (
 from ._highs import LinearProgram, LPSolution, LPStatus
 from .balance import balanced_plan
 from .choice import ChoiceFailed, ChoiceProblem, solve_by_choice
-from .optimal import Solver, _solve, _Structure, _structure, choose_solver, explain_unbounded
+from .optimal import LPChoice, _solve, _Structure, _structure, choose_solver, explain_unbounded
 from .provenance import Provenance, make_provenance
 
 
@@ -195,7 +195,7 @@ def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatA
                     solver: FiveYearSolver, time_limit: float | None) -> LPSolution:
     """Technique choice where asked or by default; a general LP solver otherwise or after."""
     started = time.perf_counter()
-    general: Solver = "auto"  # the LP solver: picked by size after technique choice
+    general: LPChoice = "auto"  # the LP solver: picked by size after technique choice
     if solver == "auto" or solver == "choice":
         problem = ChoiceProblem(
             lp, layout, sp.csr_array(e.input_coefficients), e.technique_product,

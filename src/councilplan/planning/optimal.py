@@ -17,6 +17,7 @@ Both respect z <= capacity and R' z <= resource limits. Shadow prices are the LP
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -46,7 +47,8 @@ from .provenance import Provenance, make_provenance
 
 Objective = Literal["kantorovich", "min-labour", "weighted-output"]
 OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
-Solver = Literal["auto", "simplex", "ipm", "pdlp"]
+LPChoice = Literal["auto", "simplex", "ipm", "pdlp"]
+Solver = Literal["auto", "simplex", "ipm", "pdlp", "policies"]
 CROSSOVER_START = 1e-5  # PDLP accuracy the crossover starts from (bench/results/optimal_scale.md)
 HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
                                 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
@@ -193,7 +195,7 @@ def _structure(e: Economy) -> _Structure:
                       labour)
 
 
-def choose_solver(n_columns: int, solver: Solver, *, crossover: bool = False,
+def choose_solver(n_columns: int, solver: LPChoice, *, crossover: bool = False,
                   ipm_up_to: int = 15_000) -> LPMethod:
     """Simplex for small problems, interior point for medium ones (up to ``ipm_up_to``
     columns), PDLP (first order, its accuracy reported as the duality gap) beyond. Where a
@@ -242,10 +244,13 @@ def optimal_plan(
         raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
+    started = time.perf_counter()
     st = _structure(e)
+    by_policies = _policies_apply(objective, solver, st)
     # Balances are tight at the optimum of these two, which the crossover relies on.
     crossover = crossover and objective in ("kantorovich", "min-labour")
-    method = choose_solver(e.n_techniques, solver, crossover=crossover)
+    lp_choice: LPChoice = "auto" if solver == "policies" else solver
+    method = choose_solver(e.n_techniques, lp_choice, crossover=crossover)
     options: dict[str, Any] = {"method": method, "time_limit": time_limit,
                                "tolerance": tolerance}
     # A crossover needs PDLP only near the optimum; the harmony stage keeps `tolerance`.
@@ -253,19 +258,19 @@ def optimal_plan(
         tolerance is None and crossover and method == "pdlp") else options
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
     exact = (lambda sol: _exact(plan_lp, st, sol, time_limit)) if plan_lp and crossover else None
-    by_policies = solver == "auto" and policies.applies(st.capacity, st.limits)
+    strict = solver == "policies"
     if objective == "min-labour":
         lp = _min_labour_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit))
-               or _solve(lp, start, exact))
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit, strict))
+               or _solve(lp, _time_left(start, started), exact))
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
     elif objective == "weighted-output":
         lp = _weighted_output_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit))
-               or _solve(lp, options))
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit, strict))
+               or _solve(lp, _time_left(options, started)))
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
@@ -276,7 +281,7 @@ def optimal_plan(
         lam = -first.objective
         sol, hv = first, None
         if harmony_stage:
-            second = choose_solver(e.n_techniques, solver)  # no crossover for this LP
+            second = choose_solver(e.n_techniques, lp_choice)  # no crossover for this LP
             sol = _solve(_harmony_lp(st, t, lam), options | {"method": second})
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
@@ -324,11 +329,32 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, time_limit: float |
         primal_infeasibility=v.infeasibility)
 
 
+def _policies_apply(objective: str, solver: Solver, st: _Structure) -> bool:
+    """Whether column generation over policies runs; ``solver="policies"`` where it cannot
+    is an input error that says why."""
+    if solver not in ("auto", "policies"):
+        return False
+    why = ("it solves min-labour and weighted-output only" if objective == "kantorovich"
+           else "a technique has a capacity" if np.isfinite(st.capacity).any()
+           else "no resource is limited" if not st.limits.size else None)
+    if why and solver == "policies":
+        raise InvalidInput(f"solver 'policies' does not apply: {why}")
+    return why is None
+
+
+def _time_left(options: dict[str, Any], since: float) -> dict[str, Any]:
+    """The LP solver's options with the time spent ``since`` then taken off its limit."""
+    limit = options["time_limit"]
+    if limit is None:
+        return options
+    return options | {"time_limit": max(limit - (time.perf_counter() - since), 0.0)}
+
+
 def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: LinearProgram,
-                 time_limit: float | None) -> LPSolution | None:
+                 time_limit: float | None, strict: bool) -> LPSolution | None:
     """Weighted output or least labour without capacities by column generation over policies
     (see :mod:`.policies`), as the LP's certified solution; None where it gives no
-    certificate (the LP solvers then solve, or explain, the LP)."""
+    certificate (the LP solvers then solve, or explain, the LP), unless ``strict``."""
     args = (e.input_coefficients, e.technique_product, st.R_rows, st.limits)
     try:
         if objective == "weighted-output":
@@ -339,7 +365,9 @@ def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: Lin
             balance_dual = r.product_prices
     except policies.NoLimit as exc:
         raise explain_unbounded(e, exc.direction) from None
-    except policies.PoliciesFailed:
+    except policies.PoliciesFailed as exc:
+        if strict:
+            raise PlanningError(f"column generation over policies: {exc}") from None
         return None
     row_dual = np.concatenate([balance_dual, -r.resource_prices])
     sign = -1.0 if objective == "weighted-output" else 1.0
@@ -352,8 +380,6 @@ def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: Lin
 
 def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
     """Min-labour without capacity or resource limits: exact by the non-substitution theorem."""
-    import time
-
     t0 = time.perf_counter()
     choice = nonsubstitution.least_labour_techniques(e, t.quantity)
     z = choice.activity

@@ -199,7 +199,8 @@ def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
         M = sp.csr_array(cheapest.inputs)
         made, objective, use = columns(cheapest.values, M, cheapest.chosen, sigma)
         if not made.size:
-            raise PoliciesFailed("no column prices out, yet the bound is not reached")
+            raise PoliciesFailed("no mix of policies meets the limits" if master.artificial > 0
+                                 else "no column prices out, yet the bound is not reached")
         policies.append(cheapest.chosen)
         master.add(len(policies) - 1, made, objective, use)
         nu, sigma = master.solve(left)
