@@ -29,7 +29,8 @@ the caller.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import highspy
@@ -123,14 +124,14 @@ def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: 
             raise NoLimit(_gross(M, chosen, unit, e.cost.size))
         return profitable, -weight[profitable], use.T
 
-    def bound(v: FloatArray, nu: FloatArray, _: float) -> tuple[float, FloatArray, FloatArray]:
+    def bound(v: FloatArray, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(v[valued] > 0, weight[valued] / v[valued], np.inf)
         t = max(1.0, float(ratio.max(initial=0.0)))
         return -t * float(limits @ nu), t * v, t * nu
 
     plan = _generate(e, _Master(limits, convex=False), columns, bound, time_limit, rounds)
-    return _signed(plan, float(weight @ plan.net_output), -plan.bound)
+    return replace(plan, value=float(weight @ plan.net_output), bound=-plan.bound)
 
 
 def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
@@ -151,12 +152,12 @@ def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: Float
         per_unit = quantity @ _values(M, chosen, stacked.T)  # resources, then cost
         return np.array([BASKET]), per_unit[-1:], np.append(per_unit[:-1], 1.0)[:, None]
 
-    def bound(v: FloatArray, nu: FloatArray, _: float) -> tuple[float, FloatArray, FloatArray]:
+    def bound(v: FloatArray, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         return float(v @ quantity - limits @ nu), v, nu
 
     plan = _generate(e, _Master(limits, convex=True), columns, bound, time_limit, rounds,
                      basket=quantity)
-    return _signed(plan, float(cost @ plan.activity), plan.bound)
+    return replace(plan, value=float(cost @ plan.activity))
 
 
 def _economy(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
@@ -165,10 +166,20 @@ def _economy(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatAr
                     np.asarray(limits, dtype=np.float64), cost)
 
 
-def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
+Columns = Callable[[FloatArray, sp.csr_array, IndexArray, float],
+                   tuple[IndexArray, FloatArray, FloatArray]]
+Bound = Callable[[FloatArray, FloatArray], tuple[float, FloatArray, FloatArray]]
+
+
+def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
               time_limit: float | None, rounds: int, basket: FloatArray | None = None
               ) -> PolicyPlan:
-    """The rounds shared by both objectives, on the master's (minimising) sign."""
+    """The rounds shared by both objectives, on the master's (minimising) sign.
+
+    ``columns(v, M, chosen, sigma)`` gives the new columns of the cheapest policy (its values
+    v, inputs M and techniques) at the convexity price sigma: their products, objective and
+    use of each master row; ``bound(v, nu)`` the lower bound those prices prove, with the
+    product and resource prices that prove it."""
     t0 = time.perf_counter()
     products = np.arange(e.n_products)
     nu = 1.0 / np.maximum(e.limits, 1e-300)  # each resource by the share of its limit
@@ -190,7 +201,7 @@ def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
         if master.artificial > 0 and k > PHASE_ONE:
             raise PoliciesFailed(f"no mix of policies met the limits in {PHASE_ONE} rounds")
         if master.columns:
-            found = bound(cheapest.values, nu, sigma)
+            found = bound(cheapest.values, nu)
             if best is None or found[0] > best[0]:
                 best = found
             if master.artificial <= 0 and master.value - best[0] <= GAP * max(
@@ -215,12 +226,6 @@ def _generate(e: _Economy, master: _Master, columns: Any, bound: Any,
                              minlength=e.n_products) - e.inputs.T @ activity
     return PolicyPlan(activity, np.asarray(net_output, dtype=np.float64), master.value,
                       best[0], best[1], best[2], k, time.perf_counter() - t0)
-
-
-def _signed(plan: PolicyPlan, value: float, bound: float) -> PolicyPlan:
-    """The plan with its value recomputed from its activities, on the objective's own sign."""
-    return PolicyPlan(plan.activity, plan.net_output, value, bound, plan.product_prices,
-                      plan.resource_prices, plan.rounds, plan.seconds)
 
 
 def _values(M: sp.csr_array, chosen: IndexArray, direct: Any) -> FloatArray:
