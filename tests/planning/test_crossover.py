@@ -147,6 +147,22 @@ def test_crossover_gives_up_with_a_reason(economy):
         crossover(lp, np.zeros(n), np.ones(n_p), np.zeros(lp.limits.size), rounds=1)
 
 
+def test_crossover_refuses_a_start_too_far_from_a_vertex(economy):
+    """Every technique strictly inside its bounds leaves all non-owners free: the dense
+    block of owner responses would have products x free entries, so past the limit the
+    crossover fails with the sizes instead of exhausting memory."""
+    lp = kantorovich_lp(economy)
+    n_p, n = lp.N.shape
+    inside = np.where(np.isfinite(lp.capacity), lp.capacity / 2, 1.0)
+    prices = (np.ones(n_p), np.zeros(lp.limits.size))
+    free = n - n_p
+    with pytest.raises(CrossoverFailed, match=f"too far from a vertex: {free:,} free"):
+        crossover(lp, inside, *prices, dense_limit=n_p * (free + 2) - 1)
+    with pytest.raises(CrossoverFailed) as info:  # one entry more and the round runs
+        crossover(lp, inside, *prices, dense_limit=n_p * (free + 2), rounds=1)
+    assert "too far" not in str(info.value)
+
+
 def test_crossover_keeps_to_its_time_limit(economy):
     lp = kantorovich_lp(economy)
     n_p, n = lp.N.shape

@@ -45,6 +45,7 @@ ROW_SLACK = 1e-12  # how far an owner row left out may be crossed before it join
 GAP = 1e-8  # relative duality gap that certifies a vertex before every price is settled
 STALL = 3  # rounds without a better certified vertex before the best one is taken
 NEAR = 1e-3  # owners this near a bound (share of capacity) start in the reduced LP
+DENSE_LIMIT = 2**27  # entries (1 GiB) of the dense block of owner responses a round may form
 
 
 class CrossoverFailed(Exception):
@@ -122,7 +123,7 @@ class _State:
 
 def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
               resource_prices: FloatArray, *, rounds: int = ROUNDS, batch: int = BATCH,
-              time_limit: float | None = None) -> Vertex:
+              time_limit: float | None = None, dense_limit: int = DENSE_LIMIT) -> Vertex:
     """From approximate primal and dual values, find and certify an exact optimal vertex.
 
     With ``time_limit`` (seconds), no round starts after it has passed; the best vertex
@@ -138,6 +139,7 @@ def crossover(lp: PlanLP, activity: FloatArray, prices: FloatArray,
                 return best
             raise CrossoverFailed(f"time limit of {time_limit:.3g} s reached after {k - 1} "
                                   "rounds")
+        _check_size(lp, state, dense_limit)
         x, lam, p, nu, used_disposal, feasible = _reduced_round(lp, state)
         found = _certified(lp, x, lam, p, nu, k, t0) if feasible else None
         since_best += 1
@@ -207,6 +209,15 @@ def _start(lp: PlanLP, x0: FloatArray, profit: FloatArray) -> _State:
     scale = float(np.clip(reach, lo, hi)) if np.isfinite(reach) else lo
     return _State(owner, free, np.array([], dtype=np.int64),
                   np.where(bounded & (rel > 0.5), cap, 0.0), np.clip(x0, 0.0, cap), scale)
+
+
+def _check_size(lp: PlanLP, s: _State, dense_limit: int) -> None:
+    """A start far from any vertex leaves many techniques free, and the round's dense block
+    (products by free variables) would exhaust memory: fail instead, keeping the start."""
+    free = s.free.size + s.disposal.size + 2
+    if lp.N.shape[0] * free > dense_limit:
+        raise CrossoverFailed(f"too far from a vertex: {free - 2:,} free variables would need "
+                              f"a dense block of {lp.N.shape[0] * free:,} entries")
 
 
 def _reduced_round(lp: PlanLP, s: _State
