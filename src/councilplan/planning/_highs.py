@@ -76,7 +76,7 @@ def solve_lp(lp: LinearProgram, *, method: LPMethod = "simplex", time_limit: flo
     """
     h = configured_highs(method, feasibility_tolerance)
     if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
+        set_option(h, "time_limit", float(time_limit))
     h.passModel(highs_model(lp))
     t0 = time.perf_counter()
     if method == "pdlp" and tolerance is not None:
@@ -143,7 +143,7 @@ def _pdlp_to_tolerance(h: Any, tolerance: float, time_limit: float | None) -> tu
         h.run()
         return h.getModelStatus(), int(h.getInfo().pdlp_iteration_count)
     g = _quiet_highs()
-    g.setOptionValue("threads", 1)
+    set_option(g, "threads", 1)
     _loose_pdlp(g, tolerance, None if time_limit is None else time_limit - (
         time.perf_counter() - t0))
     g.passModel(h.getPresolvedLp())
@@ -160,7 +160,7 @@ def _loose_pdlp(h: Any, tolerance: float, time_limit: float | None) -> None:
                         ("pdlp_optimality_tolerance", tolerance)):
         set_option(h, name, value)
     if time_limit is not None:
-        h.setOptionValue("time_limit", max(float(time_limit), 1.0))
+        set_option(h, "time_limit", max(float(time_limit), 1.0))
 
 
 def _quiet_highs() -> Any:
@@ -175,7 +175,7 @@ def _quiet_highs() -> Any:
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-    h.setOptionValue("output_flag", False)
+    set_option(h, "output_flag", False)
     return h
 
 
@@ -262,9 +262,9 @@ def _primal_ray(h: Any) -> FloatArray | None:
     problem is re-solved by the primal simplex without presolve when needed."""
     _, exists, values = h.getPrimalRay()
     if not exists:
-        h.setOptionValue("presolve", "off")
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("simplex_strategy", 4)
+        set_option(h, "presolve", "off")
+        set_option(h, "solver", "simplex")
+        set_option(h, "simplex_strategy", 4)
         h.run()
         _, exists, values = h.getPrimalRay()
     return np.array(values, dtype=np.float64) if exists else None

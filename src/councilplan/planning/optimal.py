@@ -244,7 +244,7 @@ def optimal_plan(
         raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
-    started = time.perf_counter()
+    deadline = None if time_limit is None else time.perf_counter() + time_limit
     st = _structure(e)
     by_policies = _policies_apply(objective, solver, st)
     # Balances are tight at the optimum of these two, which the crossover relies on.
@@ -257,20 +257,20 @@ def optimal_plan(
     start = options | {"tolerance": CROSSOVER_START} if (
         tolerance is None and crossover and method == "pdlp") else options
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
-    exact = (lambda sol: _exact(plan_lp, st, sol, time_limit)) if plan_lp and crossover else None
+    exact = (lambda sol: _exact(plan_lp, st, sol, deadline)) if plan_lp and crossover else None
     strict = solver == "policies"
     if objective == "min-labour":
         lp = _min_labour_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit, strict))
-               or _solve(lp, _time_left(start, started), exact))
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, deadline, strict))
+               or _solve(lp, _time_left(start, deadline), exact))
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
     elif objective == "weighted-output":
         lp = _weighted_output_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, time_limit, strict))
-               or _solve(lp, _time_left(options, started)))
+        sol = ((by_policies and _by_policies(e, st, t, objective, lp, deadline, strict))
+               or _solve(lp, _time_left(options, deadline)))
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
@@ -307,16 +307,15 @@ def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
     return PlanLP.least_labour(*parts, st.labour)
 
 
-def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, time_limit: float | None
+def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | None
            ) -> LPSolution:
     """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`),
     within what is left of the time limit."""
     n_p, n = st.N.shape
     n_res = st.limits.size
-    left = None if time_limit is None else max(time_limit - sol.seconds, 0.0)
     try:
         v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res],
-                       time_limit=left)
+                       time_limit=_remaining(deadline))
     except CrossoverFailed as exc:
         return replace(sol, message=f"{sol.message}; crossover failed ({exc})")
     extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
@@ -342,20 +341,23 @@ def _policies_apply(objective: str, solver: Solver, st: _Structure) -> bool:
     return why is None
 
 
-def _time_left(options: dict[str, Any], since: float) -> dict[str, Any]:
-    """The LP solver's options with the time spent ``since`` then taken off its limit."""
-    limit = options["time_limit"]
-    if limit is None:
-        return options
-    return options | {"time_limit": max(limit - (time.perf_counter() - since), 0.0)}
+def _remaining(deadline: float | None) -> float | None:
+    """Seconds left until ``deadline`` (a ``time.perf_counter`` reading), if there is one."""
+    return None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+
+
+def _time_left(options: dict[str, Any], deadline: float | None) -> dict[str, Any]:
+    """The LP solver's options with its time limit cut to what is left before ``deadline``."""
+    return options if deadline is None else options | {"time_limit": _remaining(deadline)}
 
 
 def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: LinearProgram,
-                 time_limit: float | None, strict: bool) -> LPSolution | None:
+                 deadline: float | None, strict: bool) -> LPSolution | None:
     """Weighted output or least labour without capacities by column generation over policies
     (see :mod:`.policies`), as the LP's certified solution; None where it gives no
     certificate (the LP solvers then solve, or explain, the LP), unless ``strict``."""
     args = (e.input_coefficients, e.technique_product, st.R_rows, st.limits)
+    time_limit = _remaining(deadline)
     try:
         if objective == "weighted-output":
             r = policies.weighted_output(*args, t.weight, time_limit=time_limit)

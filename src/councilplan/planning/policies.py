@@ -94,12 +94,6 @@ class _Economy:
         return int(self.technique_product.max(initial=-1)) + 1
 
 
-def applies(capacity: FloatArray, limits: FloatArray) -> bool:
-    """No technique has a capacity, and some resource is limited (else nothing bounds the plan
-    but the LP's own unboundedness, which the LP solvers report with a direction)."""
-    return bool(np.isinf(capacity).all() and limits.size)
-
-
 def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
                     weight: FloatArray, *, time_limit: float | None = None,
                     rounds: int = ROUNDS) -> PolicyPlan:
@@ -112,11 +106,12 @@ def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: 
     """
     e = _economy(inputs, technique_product, R, limits, np.zeros(len(technique_product)))
     valued = np.flatnonzero(weight > 0)
+    direct = sp.csr_array(e.R.T)  # (techniques, resources)
 
     def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any
                 ) -> tuple[IndexArray, FloatArray, FloatArray]:
         profitable = valued[weight[valued] > v[valued] * (1 + 1e-12)]
-        use = _values(M, chosen, e.R.T)[profitable]
+        use = _values(M, chosen, direct)[profitable]
         free = profitable[~(use > 0).any(axis=1)]
         if free.size:
             unit = np.zeros(e.n_products)
@@ -143,13 +138,13 @@ def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: Float
     of policies meets included: the LP solvers explain those).
     """
     e = _economy(inputs, technique_product, R, limits, cost)
-    stacked = sp.csr_array(sp.vstack([e.R, sp.csr_array(cost[None, :])]))
+    direct = sp.csr_array(sp.hstack([e.R.T, sp.csr_array(cost[:, None])]))  # resources, cost
 
     def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, sigma: float
                 ) -> tuple[IndexArray, FloatArray, FloatArray]:
         if v @ quantity >= sigma * (1 - 1e-12):
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((limits.size + 1, 0))
-        per_unit = quantity @ _values(M, chosen, stacked.T)  # resources, then cost
+        per_unit = quantity @ _values(M, chosen, direct)
         return np.array([BASKET]), per_unit[-1:], np.append(per_unit[:-1], 1.0)[:, None]
 
     def bound(v: FloatArray, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
@@ -192,14 +187,14 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
         if left is not None and left <= 0:
             raise PoliciesFailed(f"time limit of {time_limit:.3g} s reached after {k - 1} "
                                  "rounds")
+        if master.artificial > 0 and k > PHASE_ONE:
+            raise PoliciesFailed(f"no mix of policies met the limits in {PHASE_ONE} rounds")
         try:
             cheapest = nonsubstitution.cheapest_techniques(
                 e.inputs, e.cost + e.R.T @ nu, e.technique_product, products, start=start)
         except CouncilplanError as exc:  # not productive, or Howard not converging
             raise PoliciesFailed(f"policy iteration failed: {exc}") from exc
         start = cheapest.chosen
-        if master.artificial > 0 and k > PHASE_ONE:
-            raise PoliciesFailed(f"no mix of policies met the limits in {PHASE_ONE} rounds")
         if master.columns:
             found = bound(cheapest.values, nu)
             if best is None or found[0] > best[0]:
@@ -228,22 +223,27 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
                       best[0], best[1], best[2], k, time.perf_counter() - t0)
 
 
-def _values(M: sp.csr_array, chosen: IndexArray, direct: Any) -> FloatArray:
+def _values(M: sp.csr_array, chosen: IndexArray, direct: sp.csr_array) -> FloatArray:
     """Per unit net output of each product under the policy (``M`` its inputs, products by
     products), each direct cost column of ``direct`` (techniques by costs) in full:
     ``Z = M Z + direct_P``."""
-    try:
-        return solve_block(M, sp.csr_array(direct)[chosen].toarray())
-    except CrossoverFailed as exc:
-        raise PoliciesFailed(str(exc)) from exc
+    return _leontief(M, direct[chosen].toarray())
 
 
 def _gross(M: sp.csr_array, chosen: IndexArray, net: FloatArray, n_techniques: int
            ) -> FloatArray:
     """Activity per technique that makes ``net`` under the policy: ``x = M' x + net``."""
     activity = np.zeros(n_techniques)
-    activity[chosen] = solve_block(sp.csr_array(M.T), net[:, None])[:, 0]
+    activity[chosen] = _leontief(sp.csr_array(M.T), net[:, None])[:, 0]
     return activity
+
+
+def _leontief(matrix: sp.csr_array, rhs: FloatArray) -> FloatArray:
+    """``Z = matrix Z + rhs``; a policy that does not converge ends the method."""
+    try:
+        return solve_block(matrix, rhs)
+    except CrossoverFailed as exc:
+        raise PoliciesFailed(str(exc)) from exc
 
 
 class _Master:
