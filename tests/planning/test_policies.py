@@ -157,11 +157,76 @@ def test_solver_policies_where_it_cannot_apply_says_why():
     y = Targets(np.array([100.0, 50.0]), np.ones(2))
     with pytest.raises(InvalidInput, match="policies' does not apply: a technique has a cap"):
         optimal_plan(two_technique_economy(), y, objective="min-labour", solver="policies")
-    with pytest.raises(InvalidInput, match="min-labour and weighted-output only"):
-        optimal_plan(uncapacitated(two_technique_economy()), y, solver="policies")
     e = replace(uncapacitated(two_technique_economy()), resource_limits=np.array([np.inf]))
     with pytest.raises(InvalidInput, match="no resource is limited"):
         optimal_plan(e, y, objective="weighted-output", solver="policies")
+
+
+def test_kantorovich_hand_checked_mix_of_two_policies():
+    # A basket of y = (100 power, 50 food) takes 3100/9 hours and 1100/9 t of coal all coal,
+    # 22500/49 hours all wind. Coal for half a basket (550/9 t) goes to coal; the hours left
+    # make (1000 - 3100/18) / (22500/49) wind baskets. Wind sets the price of an hour (one
+    # basket is worth 1), coal's price is what a coal basket saves in hours.
+    coal_hours, wind_hours = 3100 / 9, 22500 / 49
+    wind = (1000 - coal_hours / 2) / wind_hours
+    y = np.array([100.0, 50.0])
+    plan = optimal_plan(coal_limited_economy(550 / 9), Targets(y, np.ones(2)),
+                        harmony_stage=False)
+    assert plan.solver == "policies"
+    np.testing.assert_allclose(plan.min_fulfilment, 0.5 + wind, rtol=1e-12)
+    np.testing.assert_allclose(plan.net_output, (0.5 + wind) * y, rtol=1e-12)
+    np.testing.assert_allclose(
+        plan.activity, [550 / 9, wind * 5500 / 49, 1000 / 18 + wind * 3000 / 49], rtol=1e-12)
+    hour = 1 / wind_hours
+    np.testing.assert_allclose(plan.resource_prices,
+                               [hour, (1 - hour * coal_hours) / (1100 / 9)], rtol=1e-12)
+    np.testing.assert_allclose(plan.product_prices @ y, 1.0, rtol=1e-12)
+    assert plan.duality_gap < 1e-12 and plan.dual_infeasibility < 1e-12
+    np.testing.assert_allclose(-plan.objective_bound, plan.min_fulfilment, rtol=1e-12)
+
+
+@pytest.mark.parametrize(("n", "k", "seed"), [(300, 2, 3), (400, 3, 4), (250, 2, 5)])
+def test_kantorovich_same_optimum_and_prices_as_interior_point(n, k, seed):
+    e = uncapacitated(with_alternative_techniques(generate_economy(n, 5, seed=seed), k,
+                                                  seed=seed))
+    ours = optimal_plan(e, harmony_stage=False)
+    exact = optimal_plan(e, harmony_stage=False, solver="ipm")
+    assert ours.solver == "policies"
+    np.testing.assert_allclose(ours.min_fulfilment, exact.min_fulfilment, rtol=1e-9)
+    np.testing.assert_allclose(ours.resource_prices, exact.resource_prices, rtol=1e-6,
+                               atol=1e-9 * exact.resource_prices.max())
+    assert ours.duality_gap <= 1e-9
+    assert ours.infeasibility <= 1e-12 and ours.dual_infeasibility <= 1e-12
+    # the harmony stage holds the least fulfilment policies found
+    both = optimal_plan(e)
+    assert both.provenance.params["first_stage"] == "policies"
+    assert both.min_fulfilment >= ours.min_fulfilment * (1 - 1e-8)
+
+
+def test_kantorovich_prices_prove_the_bound():
+    e = uncapacitated(with_alternative_techniques(generate_economy(300, 5, seed=9), 3, seed=9))
+    st = _structure(e)
+    y = np.clip(e.final_demand.sum(axis=1), 0, None)
+    r = policies.kantorovich(e.input_coefficients, e.technique_product, st.R_rows, st.limits,
+                             y)
+    p, nu = r.product_prices, r.resource_prices
+    # dual feasible: non-negative, the target worth 1, no technique makes a profit
+    assert (p >= 0).all() and (nu >= 0).all()
+    np.testing.assert_allclose(p @ y, 1.0, rtol=1e-12)
+    unit_cost = e.input_coefficients @ p + st.R_rows.T @ nu
+    assert (p[e.technique_product] <= unit_cost * (1 + 1e-9)).all()
+    np.testing.assert_allclose(r.bound, st.limits @ nu, rtol=1e-12)
+    assert r.value <= r.bound <= r.value * (1 + 1e-9)
+    np.testing.assert_allclose(r.net_output, r.value * y, rtol=1e-9, atol=1e-9 * y.max())
+    assert (st.R_rows @ r.activity <= st.limits * (1 + 1e-9)).all()
+
+
+def test_kantorovich_target_made_without_limited_resources_is_unbounded():
+    e = uncapacitated(two_technique_economy())
+    R = sp.csr_array(np.array([[0.0], [3.0], [0.0]]))  # coal power and food take no labour
+    with pytest.raises(Unbounded, match="unbounded") as info:
+        optimal_plan(replace(e, resource_coefficients=R), harmony_stage=False)
+    assert set(info.value.direction) == {"t-coal", "t-food"}
 
 
 def test_solver_policies_reports_failure_instead_of_falling_back():
@@ -220,3 +285,19 @@ def test_cli_weighted_output_by_policies(tmp_path):
                                  "--objective", "weighted-output", "--solver", "policies"])
     assert r.exit_code == 2 and "a technique has a capacity" in r.output
     assert not (tmp_path / "q").exists()
+
+
+def test_cli_kantorovich_by_policies(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from councilplan.cli import app
+    from councilplan.economy import write_economy
+
+    write_economy(coal_limited_economy(550 / 9), tmp_path / "e")
+    r = CliRunner().invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                                 "--solver", "policies", "--no-harmony", "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["solver"]["method"] == "policies" and s["solver"]["duality_gap"] < 1e-12

@@ -130,7 +130,7 @@ def optimise(
         help="CSV or Parquet with product,target[,weight]; default: the final demand.")] = None,
     solver: Annotated[SolverChoice, typer.Option(
         help="auto picks by the plan and its size; policies: column generation over technique "
-             "policies (min-labour and weighted-output without capacities).")] =
+             "policies (plans without capacities).")] =
         SolverChoice.auto,
     harmony_stage: Annotated[bool, typer.Option("--harmony/--no-harmony",
                                                 help="Second stage: weighted harmony.")] = True,

@@ -275,14 +275,17 @@ def optimal_plan(
             raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
     else:
-        first = _solve(_kantorovich_lp(st, t), start, exact)
+        klp = _kantorovich_lp(st, t)
+        first = ((by_policies and _by_policies(e, st, t, objective, klp, deadline, strict))
+                 or _solve(klp, _time_left(start, deadline), exact))
         if first.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, first.ray)
         lam = -first.objective
         sol, hv = first, None
         if harmony_stage:
             second = choose_solver(e.n_techniques, lp_choice)  # no crossover for this LP
-            sol = _solve(_harmony_lp(st, t, lam), options | {"method": second})
+            sol = _solve(_harmony_lp(st, t, lam), _time_left(options | {"method": second},
+                                                             deadline))
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
         bound = float("nan") if harmony_stage else _bound(plan_lp, st, sol)
@@ -333,8 +336,7 @@ def _policies_apply(objective: str, solver: Solver, st: _Structure) -> bool:
     is an input error that says why."""
     if solver not in ("auto", "policies"):
         return False
-    why = ("it solves min-labour and weighted-output only" if objective == "kantorovich"
-           else "a technique has a capacity" if np.isfinite(st.capacity).any()
+    why = ("a technique has a capacity" if np.isfinite(st.capacity).any()
            else "no resource is limited" if not st.limits.size else None)
     if why and solver == "policies":
         raise InvalidInput(f"solver 'policies' does not apply: {why}")
@@ -353,31 +355,47 @@ def _time_left(options: dict[str, Any], deadline: float | None) -> dict[str, Any
 
 def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: LinearProgram,
                  deadline: float | None, strict: bool) -> LPSolution | None:
-    """Weighted output or least labour without capacities by column generation over policies
-    (see :mod:`.policies`), as the LP's certified solution; None where it gives no
-    certificate (the LP solvers then solve, or explain, the LP), unless ``strict``."""
+    """A plan LP without capacities by column generation over policies (see
+    :mod:`.policies`), as the LP's certified solution; None where it gives no certificate
+    (the LP solvers then solve, or explain, the LP), unless ``strict``."""
     args = (e.input_coefficients, e.technique_product, st.R_rows, st.limits)
     time_limit = _remaining(deadline)
     try:
         if objective == "weighted-output":
             r = policies.weighted_output(*args, t.weight, time_limit=time_limit)
-            balance_dual = r.product_prices - t.weight
+        elif objective == "kantorovich":
+            r = policies.kantorovich(*args, t.quantity, time_limit=time_limit)
         else:
             r = policies.least_cost(*args, st.labour, t.quantity, time_limit=time_limit)
-            balance_dual = r.product_prices
     except policies.NoLimit as exc:
         raise explain_unbounded(e, exc.direction) from None
     except policies.PoliciesFailed as exc:
         if strict:
             raise PlanningError(f"column generation over policies: {exc}") from None
         return None
-    row_dual = np.concatenate([balance_dual, -r.resource_prices])
-    sign = -1.0 if objective == "weighted-output" else 1.0
+    x, row_dual = _policy_solution(objective, t, r)
+    sign = 1.0 if objective == "min-labour" else -1.0
     return LPSolution(
-        LPStatus.OPTIMAL, f"optimal (certified over {r.rounds} rounds)", r.activity, row_dual,
+        LPStatus.OPTIMAL, f"optimal (certified over {r.rounds} rounds)", x, row_dual,
         lp.c - lp.A.T @ row_dual, sign * r.value, sign * r.bound, r.rounds, r.seconds,
-        "policies", primal_infeasibility=primal_infeasibility(lp, r.activity),
+        "policies", primal_infeasibility=primal_infeasibility(lp, x),
         dual_infeasibility=dual_infeasibility(lp, row_dual))
+
+
+def _policy_solution(objective: str, t: Targets, r: policies.PolicyPlan
+                     ) -> tuple[FloatArray, FloatArray]:
+    """The LP's primal and dual values from a policies optimum. In the Kantorovich LP every
+    target's fulfilment column is lambda, and the duals of the rows chaining them follow
+    from those columns' zero reduced costs: the running sum of y_j p_j, less 1."""
+    balance_dual = r.product_prices - t.weight if objective == "weighted-output" else (
+        r.product_prices)
+    row_dual = np.concatenate([balance_dual, -r.resource_prices])
+    if objective != "kantorovich":
+        return r.activity, row_dual
+    tg = t.targeted
+    chain = np.cumsum(t.quantity[tg] * r.product_prices[tg])[:-1] - 1.0
+    return (np.concatenate([r.activity, np.full(tg.size, r.value)]),
+            np.concatenate([row_dual, chain]))
 
 
 def _least_labour(e: Economy, t: Targets) -> OptimalPlan:

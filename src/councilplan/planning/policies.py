@@ -1,9 +1,10 @@
 """Plans without capacities, exactly, by column generation over technique policies.
 
-Two plan LPs without capacities have a structure the general LP solvers cannot see:
+Three plan LPs without capacities have a structure the general LP solvers cannot see:
 
 * weighted output, ``max w . N z  s.t.  N z >= 0, R z <= limits``;
-* least cost, ``min c . z  s.t.  N z >= y, R z <= limits`` (c is labour).
+* least cost, ``min c . z  s.t.  N z >= y, R z <= limits`` (c is labour);
+* Kantorovich, ``max lambda  s.t.  N z >= lambda y, R z <= limits``.
 
 A *policy* picks one technique per product. At resource prices nu, one policy is cheapest for
 every net output at once (the non-substitution theorem), and Howard's policy iteration finds
@@ -11,7 +12,8 @@ it with its values v(nu) at direct cost ``c + R' nu``. Every plan is a mix of po
 each LP is a master over columns "policy P makes net output d" with only the resource rows
 (Dantzig-Wolfe). A column uses ``U_P d`` of the resources, where ``U_P`` are the policy's
 resource values. For weighted output, d is one unit of a product i and earns ``w_i``; for
-least cost, d is the whole target y, costs ``v_P(c) . y``, and the columns' shares sum to 1.
+least cost, d is the whole target y, costs ``v_P(c) . y``, and the columns' shares sum to 1;
+for Kantorovich, d is the whole target y too, and each unit of the columns adds 1 to lambda.
 
 Each round, the master (HiGHS primal simplex, warm) gives the resource prices. Howard finds
 the cheapest policy at them, and its columns with a better reduced cost join. Any prices
@@ -19,7 +21,9 @@ prove a bound by weak duality:
 
 * weighted output: scaled by ``t = max(1, max_i w_i / v_i)``, the prices ``t v`` and
   ``t nu`` are dual feasible, and ``t limits . nu`` bounds the optimum from above;
-* least cost: ``v . y - limits . nu`` bounds it from below (the Lagrangian).
+* least cost: ``v . y - limits . nu`` bounds it from below (the Lagrangian);
+* Kantorovich: scaled by ``1 / (v . y)``, the prices ``v`` and ``nu`` are dual feasible and
+  value the target at 1, so ``limits . nu / (v . y)`` bounds lambda from above.
 
 The method stops when the bound is within :data:`GAP` of the master's value. The plan (each
 used policy's gross output, one Leontief solve per policy) is checked against every row by
@@ -153,6 +157,38 @@ def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: Float
     plan = _generate(e, _Master(limits, convex=True), columns, bound, time_limit, rounds,
                      basket=quantity)
     return replace(plan, value=float(cost @ plan.activity))
+
+
+def kantorovich(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
+                quantity: FloatArray, *, time_limit: float | None = None,
+                rounds: int = ROUNDS) -> PolicyPlan:
+    """``max lambda`` with ``N z >= lambda quantity`` and ``R z <= limits`` (finite), no
+    capacities: the value is lambda, the least fulfilment of the targets.
+
+    Raises :class:`NoLimit` where the target is made without any limited resource, and
+    :class:`PoliciesFailed` where no certified optimum is reached.
+    """
+    e = _economy(inputs, technique_product, R, limits, np.zeros(len(technique_product)))
+    direct = sp.csr_array(e.R.T)
+
+    def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any
+                ) -> tuple[IndexArray, FloatArray, FloatArray]:
+        use = quantity @ _values(M, chosen, direct)  # limited resources per target made
+        if not (use > 0).any():
+            raise NoLimit(_gross(M, chosen, quantity, e.cost.size))
+        # Its reduced cost is v . y - 1 at the master's prices (nu . use = v . y): once no
+        # policy makes it negative, the bound below meets the master's lambda and ends the loop.
+        return np.array([BASKET]), np.array([-1.0]), use[:, None]
+
+    def bound(v: FloatArray, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+        worth = float(v @ quantity)
+        if worth <= 0:
+            return -np.inf, v, nu
+        return -float(limits @ nu) / worth, v / worth, nu / worth
+
+    plan = _generate(e, _Master(limits, convex=False), columns, bound, time_limit, rounds,
+                     basket=quantity)
+    return replace(plan, value=-plan.value, bound=-plan.bound)
 
 
 def _economy(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArray,
