@@ -203,6 +203,17 @@ def test_kantorovich_same_optimum_and_prices_as_interior_point(n, k, seed):
     assert both.min_fulfilment >= ours.min_fulfilment * (1 - 1e-8)
 
 
+def test_simplex_reaches_the_same_kantorovich_optimum():
+    # At HiGHS's default 1e-7 tolerances simplex stopped 4.4e-6 short of this optimum with
+    # small wrong-sign prices; every exact solve now runs at 1e-10.
+    e = uncapacitated(with_alternative_techniques(generate_economy(2000, 5, seed=1), 2, seed=1))
+    ours = optimal_plan(e, harmony_stage=False)
+    simplex = optimal_plan(e, harmony_stage=False, solver="simplex")
+    assert ours.solver == "policies" and simplex.solver == "simplex"
+    np.testing.assert_allclose(simplex.min_fulfilment, ours.min_fulfilment, rtol=1e-9)
+    assert simplex.dual_infeasibility < 1e-10
+
+
 def test_kantorovich_prices_prove_the_bound():
     e = uncapacitated(with_alternative_techniques(generate_economy(300, 5, seed=9), 3, seed=9))
     st = _structure(e)

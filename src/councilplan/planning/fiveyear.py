@@ -145,11 +145,6 @@ class FiveYearPlan:
 # this LP, ended "unknown" on 2,000 products x 2 techniques x 5 years (20,200 columns), where
 # interior point is exact (bench/results/optimal_scale.md).
 IPM_UP_TO = 200_000
-# At HiGHS's default 1e-7 tolerances simplex and interior point stop with small wrong-sign
-# prices that, times large stocks, leave the plan short of the optimum: at 2,000 products x
-# 2 techniques the optimum rose 2.7e-5 at 1e-10 (bench/results/optimal_scale.md, against the
-# session-4 table), and the two solvers agree at 1e-10 (test_fiveyear.py).
-EXACT_TOLERANCE = 1e-10
 FiveYearSolver = Literal["auto", "choice", "simplex", "ipm", "pdlp"]
 
 
@@ -211,8 +206,7 @@ def _solve_fiveyear(e: Economy, st: _Structure, capital: CapitalStock, c: FloatA
         general = solver
     left = None if time_limit is None else max(1.0, time_limit - (time.perf_counter() - started))
     method = choose_solver(lp.A.shape[1], general, ipm_up_to=IPM_UP_TO)
-    tight = {} if method == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
-    return _solve(lp, {"method": method, "time_limit": left, "tolerance": None} | tight)
+    return _solve(lp, {"method": method, "time_limit": left, "tolerance": None})
 
 
 def _consumption_targets(e: Economy) -> FloatArray:

@@ -49,6 +49,12 @@ Objective = Literal["kantorovich", "min-labour", "weighted-output"]
 OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
 LPChoice = Literal["auto", "simplex", "ipm", "pdlp"]
 Solver = Literal["auto", "simplex", "ipm", "pdlp", "policies"]
+# At HiGHS's default 1e-7 tolerances simplex and interior point stop with small wrong-sign
+# prices that, times large activities, leave the plan short of the optimum: a five-year plan
+# at 2,000 products x 2 techniques rose 2.7e-5 at 1e-10 (bench/results/optimal_scale.md,
+# against the session-4 table), and a Kantorovich plan without capacities at 2,000 x 2 rose
+# 4.4e-6 with simplex (test_policies.py). Every exact solve runs at 1e-10.
+EXACT_TOLERANCE = 1e-10
 CROSSOVER_START = 1e-5  # PDLP accuracy the crossover starts from (bench/results/optimal_scale.md)
 HARMONY_BREAKPOINTS = np.array([-0.9, -0.6, -0.4, -0.25, -0.15, -0.08, -0.04, 0.0, 0.04, 0.08,
                                 0.15, 0.25, 0.4, 0.6, 1.0, 2.0, 4.0])
@@ -422,8 +428,11 @@ def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
 
 def _solve(lp: LinearProgram, options: dict[str, Any],
            finish: Callable[[LPSolution], LPSolution] | None = None) -> LPSolution:
-    """Solve; ``finish`` turns a PDLP answer (optimal, or near it with HiGHS unsure) exact."""
-    sol = solve_lp(lp, **options)
+    """Solve; ``finish`` turns a PDLP answer (optimal, or near it with HiGHS unsure) exact.
+    Simplex and interior point run at :data:`EXACT_TOLERANCE` unless the options say
+    otherwise."""
+    exact = {} if options["method"] == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
+    sol = solve_lp(lp, **(exact | options))
     if finish is not None and sol.method == "pdlp" and sol.status in (LPStatus.OPTIMAL,
                                                                       LPStatus.FAILED):
         sol = finish(sol)
