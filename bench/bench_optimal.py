@@ -9,9 +9,10 @@ Scale: Kantorovich optima with capacities and resource limits as the size grows,
 time limit; one run each. HiGHS simplex and interior point stand beside PDLP followed by our
 crossover to an exact vertex (`pdlp+crossover`) on the same economies.
 
-Without capacities: weighted output and least labour (resource limits binding) by column
-generation over technique policies (`policies`) beside HiGHS (interior point, or PDLP and our
-crossover, as `auto` chose before) on the same economies, one run each.
+Without capacities: weighted output, least labour (resource limits binding) and the
+Kantorovich first stage by column generation over technique policies (`policies`) beside HiGHS
+(interior point, or PDLP and our crossover, as `auto` chose before) on the same economies, one
+run each.
 
 Five-year plans: technique choice (`choice`) beside HiGHS interior point, one run each.
 
@@ -157,12 +158,15 @@ POLICY_CASES = [  # (objective, products, target share of final demand, solver, 
     ("weighted-output", 1_000_000, 0.0, "auto", 900),
     ("min-labour", 10_000, 1.1, "auto", 300), ("min-labour", 10_000, 1.1, "pdlp", 300),
     ("min-labour", 100_000, 1.16, "auto", 300),
+    ("kantorovich", 10_000, 1.0, "auto", 300), ("kantorovich", 10_000, 1.0, "ipm", 300),
+    ("kantorovich", 100_000, 1.0, "auto", 300), ("kantorovich", 1_000_000, 1.0, "auto", 900),
 ]
 
 
 def without_capacities() -> list[dict[str, object]]:
-    """Weighted output and least labour on economies without capacities, 2 techniques each;
-    the least-labour targets are raised until the resource limits bind."""
+    """Weighted output, least labour and the Kantorovich first stage on economies without
+    capacities, 2 techniques each; the least-labour targets are raised until the resource
+    limits bind."""
     rows = []
     for objective, n, share, solver, limit in POLICY_CASES:
         e = with_alternative_techniques(generate_economy(n, max(1, n // 400), seed=1), 2, seed=1)
@@ -172,7 +176,7 @@ def without_capacities() -> list[dict[str, object]]:
         t0 = time.perf_counter()
         try:
             plan = optimal_plan(e, Targets(y, w), objective=objective, solver=solver,
-                                time_limit=limit)
+                                time_limit=limit, harmony_stage=False)
             result, used = f"objective {abs(plan.objective_value):.12g}", plan.solver
             accuracy = (plan.duality_gap, plan.infeasibility, plan.dual_infeasibility)
             binding = sum(b.kind == "resource" for b in plan.binding)
@@ -262,7 +266,9 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
                  "`pdlp` PDLP (`pdlp+crossover` where our crossover finishes it), on the "
                  "same economies. "
                  "`gap`, `infeasibility` and `dual_infeasibility` as in optimal_scale.md; "
-                 "`binding_limits` counts the resource limits that bind."),
+                 "`binding_limits` counts the resource limits that bind; `result` is the "
+                 "objective (weighted output, hours of labour, or for Kantorovich the least "
+                 "fulfilment lambda of the first stage, without the harmony stage)."),
     "fiveyear": ("optimal_fiveyear", "five-year plans",
                  " --skip-peers --skip-scale --skip-policies --skip-first-order`",
                  "One run each. `choice` is technique choice (planning/choice.py: column "
