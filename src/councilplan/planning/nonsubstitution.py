@@ -100,11 +100,13 @@ def cheapest_techniques(inputs: Any, cost: FloatArray, technique_product: IndexA
 
 
 def _cheapest(product: IndexArray, cost: FloatArray, n_products: int) -> IndexArray:
-    """For every product, the position of its technique with the least cost."""
-    order = np.lexsort((cost, product))
-    first = np.ones(order.size, dtype=bool)
-    first[1:] = product[order][1:] != product[order][:-1]
-    picked = order[first]
-    if picked.size != n_products:
+    """For every product, the position of its technique with the least cost (the first such
+    technique where several tie)."""
+    least = np.full(n_products, np.inf)
+    np.minimum.at(least, product, cost)
+    at_least = np.flatnonzero(cost == least[product])
+    picked = np.full(n_products, -1, dtype=np.int64)
+    picked[product[at_least][::-1]] = at_least[::-1]  # the last write, the first position, wins
+    if (picked < 0).any():
         raise InvalidInput("every product needs a technique")
-    return picked[np.argsort(product[picked])].astype(np.int64)
+    return picked

@@ -169,13 +169,13 @@ def kantorovich(inputs: Any, technique_product: IndexArray, R: Any, limits: Floa
     :class:`PoliciesFailed` where no certified optimum is reached.
     """
     e = _economy(inputs, technique_product, R, limits, np.zeros(len(technique_product)))
-    direct = sp.csr_array(e.R.T)
 
     def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any
                 ) -> tuple[IndexArray, FloatArray, FloatArray]:
-        use = quantity @ _values(M, chosen, direct)  # limited resources per target made
+        gross = _gross(M, chosen, quantity, e.cost.size)  # one solve, not one per resource
+        use = e.R @ gross  # limited resources per target made
         if not (use > 0).any():
-            raise NoLimit(_gross(M, chosen, quantity, e.cost.size))
+            raise NoLimit(gross)
         # Its reduced cost is v . y - 1 at the master's prices (nu . use = v . y): once no
         # policy makes it negative, the bound below meets the master's lambda and ends the loop.
         return np.array([BASKET]), np.array([-1.0]), use[:, None]
