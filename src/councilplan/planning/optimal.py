@@ -252,7 +252,7 @@ def optimal_plan(
         return _least_labour(e, t)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
     st = _structure(e)
-    by_policies = _policies_apply(objective, solver, st)
+    by_policies = _policies_apply(solver, st)
     # Balances are tight at the optimum of these two, which the crossover relies on.
     crossover = crossover and objective in ("kantorovich", "min-labour")
     lp_choice: LPChoice = "auto" if solver == "policies" else solver
@@ -265,25 +265,27 @@ def optimal_plan(
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
     exact = (lambda sol: _exact(plan_lp, st, sol, deadline)) if plan_lp and crossover else None
     strict = solver == "policies"
+
+    def policies_or_lp(lp: LinearProgram, lp_options: dict[str, Any],
+                       finish: Callable[[LPSolution], LPSolution] | None = None) -> LPSolution:
+        """Column generation over policies where it applies and certifies; the LP otherwise,
+        in the time left."""
+        return ((by_policies and _by_policies(e, st, t, objective, lp, deadline, strict))
+                or _solve(lp, _time_left(lp_options, deadline), finish))
+
     if objective == "min-labour":
-        lp = _min_labour_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, deadline, strict))
-               or _solve(lp, _time_left(start, deadline), exact))
+        sol = policies_or_lp(_min_labour_lp(st, t), start, exact)
         if sol.status == LPStatus.INFEASIBLE:
             raise explain_infeasible(e, st, t, options)
         z = sol.x
         hv = None
     elif objective == "weighted-output":
-        lp = _weighted_output_lp(st, t)
-        sol = ((by_policies and _by_policies(e, st, t, objective, lp, deadline, strict))
-               or _solve(lp, _time_left(options, deadline)))
+        sol = policies_or_lp(_weighted_output_lp(st, t), options)
         if sol.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, sol.ray)
         z, hv = sol.x, None
     else:
-        klp = _kantorovich_lp(st, t)
-        first = ((by_policies and _by_policies(e, st, t, objective, klp, deadline, strict))
-                 or _solve(klp, _time_left(start, deadline), exact))
+        first = policies_or_lp(_kantorovich_lp(st, t), start, exact)
         if first.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, first.ray)
         lam = -first.objective
@@ -337,7 +339,7 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | N
         primal_infeasibility=v.infeasibility)
 
 
-def _policies_apply(objective: str, solver: Solver, st: _Structure) -> bool:
+def _policies_apply(solver: Solver, st: _Structure) -> bool:
     """Whether column generation over policies runs; ``solver="policies"`` where it cannot
     is an input error that says why."""
     if solver not in ("auto", "policies"):

@@ -142,14 +142,13 @@ def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: Float
     of policies meets included: the LP solvers explain those).
     """
     e = _economy(inputs, technique_product, R, limits, cost)
-    direct = sp.csr_array(sp.hstack([e.R.T, sp.csr_array(cost[:, None])]))  # resources, cost
 
     def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, sigma: float
                 ) -> tuple[IndexArray, FloatArray, FloatArray]:
         if v @ quantity >= sigma * (1 - 1e-12):
             return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((limits.size + 1, 0))
-        per_unit = quantity @ _values(M, chosen, direct)
-        return np.array([BASKET]), per_unit[-1:], np.append(per_unit[:-1], 1.0)[:, None]
+        gross = _gross(M, chosen, quantity, cost.size)  # one solve, not one per resource
+        return np.array([BASKET]), np.array([cost @ gross]), np.append(e.R @ gross, 1.0)[:, None]
 
     def bound(v: FloatArray, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
         return float(v @ quantity - limits @ nu), v, nu
