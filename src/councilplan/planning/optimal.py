@@ -44,6 +44,7 @@ from ._highs import (
 from .crossover import CrossoverFailed, PlanLP, objective_bound
 from .crossover import crossover as cross_over
 from .provenance import Provenance, make_provenance
+from .repair import RepairFailed, feasible_plan
 
 Objective = Literal["kantorovich", "min-labour", "weighted-output"]
 OBJECTIVES: tuple[str, ...] = ("kantorovich", "min-labour", "weighted-output")
@@ -263,7 +264,7 @@ def optimal_plan(
     start = options | {"tolerance": CROSSOVER_START} if (
         tolerance is None and crossover and method == "pdlp") else options
     plan_lp = _plan_lp(e, st, t, objective) if objective != "weighted-output" else None
-    exact = (lambda sol: _exact(plan_lp, st, sol, deadline)) if plan_lp and crossover else None
+    exact = _finisher(plan_lp, st, crossover, deadline)
     strict = solver == "policies"
 
     def policies_or_lp(lp: LinearProgram, lp_options: dict[str, Any],
@@ -318,6 +319,19 @@ def _plan_lp(e: Economy, st: _Structure, t: Targets, objective: str) -> PlanLP:
     return PlanLP.least_labour(*parts, st.labour)
 
 
+def _finisher(plan_lp: PlanLP | None, st: _Structure, crossover: bool,
+              deadline: float | None) -> Callable[[LPSolution], LPSolution] | None:
+    """What finishes a PDLP answer: the crossover to an exact vertex, else (Kantorovich)
+    the repair to a feasible plan with a certified gap."""
+    if plan_lp is None:
+        return None
+    if crossover:
+        return lambda sol: _exact(plan_lp, st, sol, deadline)
+    if plan_lp.scale_value > 0:
+        return lambda sol: _repaired(plan_lp, st, sol)
+    return None
+
+
 def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | None
            ) -> LPSolution:
     """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`),
@@ -328,7 +342,8 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | N
         v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res],
                        time_limit=_remaining(deadline))
     except CrossoverFailed as exc:
-        return replace(sol, message=f"{sol.message}; crossover failed ({exc})")
+        failed = replace(sol, message=f"{sol.message}; crossover failed ({exc})")
+        return _repaired(plan_lp, st, failed) if plan_lp.scale_value > 0 else failed
     extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
     return LPSolution(
         LPStatus.OPTIMAL, "optimal (certified vertex)",
@@ -337,6 +352,28 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | N
         np.concatenate([-v.profit, np.zeros(extra_cols)]), v.objective, v.bound,
         sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover",
         primal_infeasibility=v.infeasibility)
+
+
+def _repaired(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
+    """PDLP's Kantorovich answer made feasible, its gap certified by weak duality (see
+    :mod:`.repair`); PDLP's own answer where that fails, its message saying why."""
+    n_p, n = st.N.shape
+    n_res = st.limits.size
+    try:
+        r = feasible_plan(plan_lp, sol.x[:n], -sol.objective, sol.row_dual[:n_p],
+                          -sol.row_dual[n_p:n_p + n_res])
+    except RepairFailed as exc:
+        return replace(sol, message=f"{sol.message}; not made feasible ({exc})")
+    extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
+    priced = r.prices
+    return LPSolution(
+        sol.status, f"{sol.message}; made feasible, least fulfilment within {r.gap:.2g} "
+        "of the optimum (certified)",
+        np.concatenate([r.activity, np.full(extra_cols, r.scale)]),
+        np.concatenate([priced.p, -priced.nu, np.zeros(extra_rows)]),
+        np.concatenate([-priced.profit, np.zeros(extra_cols)]), -r.scale, -r.bound,
+        sol.iterations, sol.seconds + r.seconds, f"{sol.method}+repair",
+        primal_infeasibility=r.infeasibility)
 
 
 def _policies_apply(solver: Solver, st: _Structure) -> bool:

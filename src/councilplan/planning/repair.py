@@ -1,0 +1,277 @@
+"""A feasible Kantorovich plan, with a certified gap, from a first-order one.
+
+PDLP stops with every balance, capacity and limit met only to its tolerance: at 10^5
+products a few products fall short of the least fulfilment it reports. This module turns
+such an answer into a plan that meets every constraint to rounding, and bounds how far it
+is from the optimum.
+
+- **Owners.** Each product's most interior technique becomes its *owner*; every other
+  technique keeps PDLP's activity, clipped to its bounds. The owners' activities then follow
+  from the balances, affine in lambda: ``x_owner = lambda a + b``, where ``a`` and ``b`` are
+  two Leontief solves with the owners' inputs.
+- **Handovers.** An owner pushed over its capacity is held there and hands its product to the
+  sibling with the most room; an owner pushed below zero (its siblings over-supply) is held
+  at zero and hands over to the busiest sibling. Two or three rounds settle it.
+- **Lambda.** Lambda is lowered to what the resource limits and the owners' capacities allow
+  with these owners, then the whole plan is scaled down if rounding left a limit crossed
+  (the balances are homogeneous in the plan and lambda).
+- **Bound.** Any non-negative prices bound the optimum by weak duality. The better of two
+  price sets is used: PDLP's own, and prices at which every owner breaks even at PDLP's
+  resource prices (one transposed Leontief solve, which removes PDLP's noise on the owners).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..validation import FloatArray, IndexArray
+from ._highs import LinearProgram, LPStatus, solve_lp
+from .crossover import (
+    CrossoverFailed,
+    PlanLP,
+    _bounding_prices,
+    _dual_bound,
+    _Priced,
+    _span,
+    _violation,
+    solve_block,
+)
+
+ROUNDS = 30  # rounds of handovers at most
+FRUGAL_PASSES = 3  # passes that move output to techniques needing less of a full product
+FEASIBLE = 1e-9  # largest relative violation the repaired plan may keep (rounding)
+
+
+class RepairFailed(Exception):
+    """No feasible plan was found near the first-order one; the caller keeps that one."""
+
+
+@dataclass(frozen=True, eq=False)
+class FeasiblePlan:
+    """A plan meeting every constraint, its lambda, and what prices prove about the optimum."""
+
+    activity: FloatArray
+    scale: float  # lambda, the least fulfilment the plan guarantees
+    bound: float  # an upper bound on the optimal lambda (weak duality)
+    prices: _Priced  # the prices behind the bound
+    infeasibility: float  # largest relative violation (rounding only)
+    handovers: int
+    seconds: float
+
+    @property
+    def gap(self) -> float:
+        """Certified relative gap: the optimum lies between ``scale`` and ``bound``."""
+        return (self.bound - self.scale) / max(1.0, abs(self.bound))
+
+
+def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatArray,
+                  resource_prices: FloatArray, *, rounds: int = ROUNDS) -> FeasiblePlan:
+    """Repair a near-optimal Kantorovich plan (``max lambda``) into a feasible one."""
+    if lp.cost.any() or lp.scale_value <= 0 or lp.scale_bounds != (0.0, np.inf):
+        raise RepairFailed("only the Kantorovich plan (max lambda, no costs) is repaired")
+    t0 = time.perf_counter()
+    z = np.clip(activity, 0.0, lp.capacity)
+    owner = _owners(lp, z)
+    target = float(max(scale, 0.0))
+    bound_priced = _best_prices(lp, owner, prices, resource_prices)
+    if bound_priced is not None:
+        target = min(target, -_dual_bound(lp, bound_priced))
+    siblings = _Siblings(lp.product_of)
+    users: sp.csc_array | None = None
+    handovers = frugal = 0
+    for _ in range(rounds):
+        z[owner] = 0.0
+        a, b = _owner_response(lp, owner, z)
+        x_owner = target * a + b
+        moved = _hand_over(lp, siblings, owner, z, x_owner)
+        stuck = np.flatnonzero(x_owner > lp.capacity[owner])
+        if not moved and stuck.size and frugal < FRUGAL_PASSES:
+            users = sp.csc_array(lp.inputs) if users is None else users
+            moved = _frugal_moves(lp, users, siblings, owner, z, x_owner, stuck)
+            frugal += 1
+        handovers += moved
+        if not moved:
+            break
+    else:  # out of rounds: take the owners as they are, the mix below still holds them
+        z[owner] = 0.0
+        a, b = _owner_response(lp, owner, z)
+    lam, share = _best_mix(lp, owner, z, a, b)
+    z *= share
+    z[owner] = np.clip(lam * a + share * b, 0.0, lp.capacity[owner])
+    z, target = _scaled_within_bounds(lp, z, lam)
+    violation = _violation(lp, z, target)
+    if violation > FEASIBLE:
+        raise RepairFailed(f"the repaired plan still violates a constraint by {violation:.2g}")
+    if bound_priced is None:
+        raise RepairFailed("the prices give the targets no value")
+    return FeasiblePlan(z, target, -_dual_bound(lp, bound_priced), bound_priced, violation,
+                        handovers, time.perf_counter() - t0)
+
+
+def _owners(lp: PlanLP, z: FloatArray) -> IndexArray:
+    """Each product's technique with the most room on its nearer side."""
+    span = _span(lp.capacity)
+    room = np.minimum(z / span, np.where(np.isfinite(lp.capacity), (lp.capacity - z) / span,
+                                         np.inf))
+    order = np.lexsort((-room, lp.product_of))
+    first = np.r_[True, lp.product_of[order][1:] != lp.product_of[order][:-1]]
+    owner = order[first]
+    if owner.size != lp.N.shape[0]:
+        raise RepairFailed("a product has no technique")
+    return owner[np.argsort(lp.product_of[owner])]
+
+
+def _owner_response(lp: PlanLP, owner: IndexArray, z: FloatArray
+                    ) -> tuple[FloatArray, FloatArray]:
+    """``a, b`` with the owners' activities ``lambda a + b`` (others held at ``z``)."""
+    A_owner = sp.csr_array(lp.inputs[owner].T)
+    try:
+        ab = solve_block(A_owner, np.column_stack([lp.quantity, -(lp.N @ z)]), rtol=1e-13)
+    except CrossoverFailed as exc:
+        raise RepairFailed(str(exc)) from exc
+    return ab[:, 0], ab[:, 1]
+
+
+def _hand_over(lp: PlanLP, siblings: _Siblings, owner: IndexArray, z: FloatArray,
+               x_owner: FloatArray) -> int:
+    """Move ownership away from owners outside their bounds (``owner`` and ``z`` change in
+    place); returns how many moved. Where no sibling has room, the owner stays over capacity
+    and the plan is scaled down at the end."""
+    cap = lp.capacity[owner]
+    over = np.flatnonzero(x_owner > cap)
+    under = np.flatnonzero(x_owner < 0)
+    is_owner = np.zeros(z.size, dtype=bool)
+    is_owner[owner] = True
+    moved = 0
+    for i in over.tolist():
+        s = siblings.of(i)
+        room = np.where(is_owner[s], -np.inf, lp.capacity[s] - z[s])
+        if room.max() <= 0:
+            continue
+        z[owner[i]] = cap[i]
+        owner[i] = s[np.argmax(room)]
+        moved += 1
+    for i in under.tolist():
+        s = siblings.of(i)
+        busy = np.where(is_owner[s], -np.inf, z[s])
+        if busy.max() <= 0:
+            continue  # over-supplied through its users' owners; their handovers fix it
+        z[owner[i]] = 0.0
+        owner[i] = s[np.argmax(busy)]
+        z[owner[i]] = 0.0
+        moved += 1
+    return moved
+
+
+def _frugal_moves(lp: PlanLP, users: sp.csc_array, siblings: _Siblings, owner: IndexArray,
+                  z: FloatArray, x_owner: FloatArray, stuck: IndexArray, depth: int = 3) -> int:
+    """Products whose every technique is full still need less of them used: move each
+    user's output to a sibling of it that needs less of the product and has room, until the
+    excess is gone; what is left is asked of the users' own products in turn (less of them
+    used, so less made), ``depth`` levels up. Only held activities change (``z`` in place);
+    owners follow from the balances. Returns the number of moves."""
+    full = z.copy()
+    full[owner] = x_owner
+    is_owner = np.zeros(z.size, dtype=bool)
+    is_owner[owner] = True
+    moves = 0
+    queue = {int(i): float(x_owner[i] - lp.capacity[owner[i]]) for i in stuck.tolist()}
+    for _ in range(depth):
+        upstream: dict[int, float] = {}
+        for i, excess in queue.items():
+            col = slice(users.indptr[i], users.indptr[i + 1])
+            using, per_unit = users.indices[col], users.data[col]
+            for t in np.argsort(-per_unit * full[using]).tolist():
+                j, need_j = int(using[t]), float(per_unit[t])
+                for k in siblings.of(int(lp.product_of[j])).tolist():
+                    saving = need_j - float(lp.inputs[[k], [i]][0])
+                    room = float(lp.capacity[k] - full[k])
+                    if k == j or saving <= 0 or room <= 0 or full[j] <= 0:
+                        continue
+                    step = min(float(full[j]), room, excess / saving)
+                    full[j] -= step
+                    full[k] += step
+                    for tech, change in ((j, -step), (k, step)):
+                        if not is_owner[tech]:
+                            z[tech] += change
+                    excess -= step * saving
+                    moves += 1
+                    if excess <= 0:
+                        break
+                if excess <= 0:
+                    break
+                # still too much: make less of j's product, by as much as j's share needs
+                product = int(lp.product_of[j])
+                cut = min(float(full[j]), excess / need_j)
+                upstream[product] = upstream.get(product, 0.0) + cut
+                excess -= cut * need_j
+                if excess <= 0:
+                    break
+        queue = upstream
+    return moves
+
+
+def _best_mix(lp: PlanLP, owner: IndexArray, z: FloatArray, a: FloatArray, b: FloatArray
+              ) -> tuple[float, float]:
+    """The largest lambda with the techniques held at ``share`` times their activity
+    (``0 <= share <= 1``) and the owners making up the rest, ``lambda a + share b``: a
+    two-variable LP over every owner's bounds and every limit. ``share = 1`` lowers lambda
+    alone; ``lambda = share x target`` scales the whole plan; the LP picks the best mix."""
+    n = owner.size
+    R_owner = lp.R[:, owner]
+    A = sp.csc_array(sp.vstack([sp.csr_array(np.column_stack([a, b])),
+                                sp.csr_array(np.column_stack([R_owner @ a,
+                                                              lp.R @ z + R_owner @ b]))]))
+    lower = np.concatenate([np.zeros(n), np.full(lp.limits.size, -np.inf)])
+    upper = np.concatenate([lp.capacity[owner], lp.limits])
+    sol = solve_lp(LinearProgram(np.array([-1.0, 0.0]), A, lower, upper, np.zeros(2),
+                                 np.array([np.inf, 1.0])), method="simplex",
+                   feasibility_tolerance=1e-10)
+    if sol.status != LPStatus.OPTIMAL:
+        raise RepairFailed(f"no feasible mix of the held plan and its owners ({sol.message})")
+    return float(sol.x[0]), float(sol.x[1])
+
+
+def _scaled_within_bounds(lp: PlanLP, z: FloatArray, scale: float
+                          ) -> tuple[FloatArray, float]:
+    """Scale plan and lambda down together until every capacity and limit holds: the
+    balances are homogeneous in both, so they still hold."""
+    use = lp.R @ z
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = min(
+            float(np.min(np.where(z > lp.capacity, lp.capacity / z, 1.0), initial=1.0)),
+            float(np.min(np.where(use > lp.limits, lp.limits / use, 1.0), initial=1.0)))
+    return (z * factor, scale * factor) if factor < 1.0 else (z, scale)
+
+
+def _best_prices(lp: PlanLP, owner: IndexArray, prices: FloatArray,
+                 resource_prices: FloatArray) -> _Priced | None:
+    """The better bound of the given prices and of prices at which every owner breaks even."""
+    nu = np.maximum(resource_prices, 0.0)
+    A_owner = sp.csr_array(lp.inputs[owner].T)
+    unit_cost = np.asarray(lp.R[:, owner].T @ nu, dtype=np.float64)
+    try:
+        even = solve_block(sp.csr_array(A_owner.T), unit_cost[:, None], rtol=1e-13)[:, 0]
+    except CrossoverFailed:
+        even = None
+    candidates = [_bounding_prices(lp, prices, resource_prices)]
+    if even is not None:
+        candidates.append(_bounding_prices(lp, even, nu))
+    priced = [c for c in candidates if c is not None and np.isfinite(_dual_bound(lp, c))]
+    return max(priced, key=lambda c: _dual_bound(lp, c), default=None)
+
+
+class _Siblings:
+    """The techniques of each product."""
+
+    def __init__(self, product_of: IndexArray) -> None:
+        self.order = np.argsort(product_of, kind="stable")
+        self.start = np.searchsorted(product_of[self.order],
+                                     np.arange(int(product_of.max(initial=-1)) + 2))
+
+    def of(self, product: int) -> IndexArray:
+        return self.order[self.start[product]:self.start[product + 1]]
