@@ -8,6 +8,7 @@ from councilplan.economy.generator import generate_economy, with_alternative_tec
 from councilplan.planning import optimal as o
 from councilplan.planning._highs import solve_lp
 from councilplan.planning.crossover import PlanLP
+from councilplan.planning.optimal import optimal_plan
 from councilplan.planning.repair import RepairFailed, feasible_plan
 
 
@@ -107,3 +108,19 @@ def test_a_rough_pdlp_answer_becomes_feasible_and_brackets_the_optimum(tolerance
     assert (st.R_rows @ z <= st.limits * (1 + 1e-12)).all()
     assert lam <= exact * (1 + 1e-12) <= r.bound * (1 + 2e-12)
     assert r.gap < 0.05
+
+
+@pytest.mark.parametrize("crossover", [False, True])
+def test_a_pdlp_answer_cut_off_by_the_time_limit_is_still_a_feasible_plan(crossover):
+    """PDLP asked for 1e-9 gets one second; its last iterate (and, with the crossover, no
+    time left for it) is repaired into a plan that meets every constraint, the gap stated."""
+    e = with_alternative_techniques(generate_economy(8000, 20, seed=4), 3, seed=4)
+    plan = optimal_plan(e, harmony_stage=False, solver="pdlp", crossover=crossover,
+                        tolerance=1e-9, time_limit=1.0)
+    assert plan.solver == "pdlp+repair"
+    assert plan.solver_message.startswith("Time limit reached")
+    assert "made feasible" in plan.solver_message
+    assert plan.infeasibility < 1e-9
+    lam, bound = -plan.objective_value, -plan.objective_bound
+    assert plan.min_fulfilment == pytest.approx(lam, rel=1e-10)  # balances hold to rounding
+    assert 0 < lam < bound and plan.duality_gap == pytest.approx((bound - lam) / bound)

@@ -135,8 +135,12 @@ def optimise(
     harmony_stage: Annotated[bool, typer.Option("--harmony/--no-harmony",
                                                 help="Second stage: weighted harmony.")] = True,
     crossover: Annotated[bool, typer.Option(
-        help="Finish PDLP at an exact, certified vertex (Kantorovich, min-labour).")] = True,
-    time_limit: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
+        help="Finish PDLP at an exact, certified vertex (Kantorovich, min-labour); without "
+             "it, a Kantorovich plan is repaired to a feasible one with a certified gap.")
+    ] = True,
+    time_limit: Annotated[float | None, typer.Option(
+        help="Seconds before giving up; PDLP's Kantorovich plan, cut off, is repaired to a "
+             "feasible one with a certified gap.")] = None,
     tolerance: Annotated[float | None, typer.Option(
         help="PDLP's target accuracy (relative residuals and gap), e.g. 1e-4 for the largest "
              "plans; default: 1e-7, or a looser start before a crossover.")] = None,

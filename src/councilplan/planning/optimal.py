@@ -367,7 +367,7 @@ def _repaired(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
     extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
     priced = r.prices
     return LPSolution(
-        sol.status, f"{sol.message}; made feasible, least fulfilment within {r.gap:.2g} "
+        LPStatus.OPTIMAL, f"{sol.message}; made feasible, least fulfilment within {r.gap:.2g} "
         "of the optimum (certified)",
         np.concatenate([r.activity, np.full(extra_cols, r.scale)]),
         np.concatenate([priced.p, -priced.nu, np.zeros(extra_rows)]),
@@ -465,15 +465,20 @@ def _least_labour(e: Economy, t: Targets) -> OptimalPlan:
     )
 
 
+# PDLP answers worth finishing: near the optimum (HiGHS unsure), or its last iterate at the
+# time limit, which the Kantorovich repair still turns into a plan with a certified gap.
+_FINISHED = (LPStatus.OPTIMAL, LPStatus.FAILED, LPStatus.TIME_LIMIT)
+
+
 def _solve(lp: LinearProgram, options: dict[str, Any],
            finish: Callable[[LPSolution], LPSolution] | None = None) -> LPSolution:
-    """Solve; ``finish`` turns a PDLP answer (optimal, or near it with HiGHS unsure) exact.
+    """Solve; ``finish`` turns a PDLP answer (optimal, near it with HiGHS unsure, or cut off
+    by the time limit) exact, or for Kantorovich at least feasible with a certified gap.
     Simplex and interior point run at :data:`EXACT_TOLERANCE` unless the options say
     otherwise."""
     exact = {} if options["method"] == "pdlp" else {"feasibility_tolerance": EXACT_TOLERANCE}
     sol = solve_lp(lp, **(exact | options))
-    if finish is not None and sol.method == "pdlp" and sol.status in (LPStatus.OPTIMAL,
-                                                                      LPStatus.FAILED):
+    if finish is not None and sol.method == "pdlp" and sol.status in _FINISHED:
         sol = finish(sol)
     if sol.status in (LPStatus.FAILED, LPStatus.TIME_LIMIT):
         raise PlanningError(f"the LP solver stopped without a plan: {sol.message} after "

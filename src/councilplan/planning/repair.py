@@ -12,9 +12,13 @@ is from the optimum.
 - **Handovers.** An owner pushed over its capacity is held there and hands its product to the
   sibling with the most room; an owner pushed below zero (its siblings over-supply) is held
   at zero and hands over to the busiest sibling. Two or three rounds settle it.
-- **Lambda.** Lambda is lowered to what the resource limits and the owners' capacities allow
-  with these owners, then the whole plan is scaled down if rounding left a limit crossed
-  (the balances are homogeneous in the plan and lambda).
+- **Frugal moves.** A product whose every technique is full needs less of it used: its users'
+  output moves to sibling techniques that need less of it, and what is still too much is
+  asked of the users' own products in turn (PDLP's errors are largest on small products).
+- **Lambda.** A two-variable LP picks the largest lambda, with the held activities scaled by
+  a common share, that keeps every owner within its bounds and every limit: share 1 lowers
+  lambda alone, lambda and share falling together scale the whole plan (the balances are
+  homogeneous in both), and the LP finds the best mix.
 - **Bound.** Any non-negative prices bound the optimum by weak duality. The better of two
   price sets is used: PDLP's own, and prices at which every owner breaks even at PDLP's
   resource prices (one transposed Leontief solve, which removes PDLP's noise on the owners).
@@ -76,13 +80,30 @@ def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatA
     t0 = time.perf_counter()
     z = np.clip(activity, 0.0, lp.capacity)
     owner = _owners(lp, z)
-    target = float(max(scale, 0.0))
     bound_priced = _best_prices(lp, owner, prices, resource_prices)
-    if bound_priced is not None:
-        target = min(target, -_dual_bound(lp, bound_priced))
+    if bound_priced is None:
+        raise RepairFailed("the prices give the targets no value")
+    bound = -_dual_bound(lp, bound_priced)
+    a, b, handovers = _settle(lp, owner, z, min(max(float(scale), 0.0), bound), rounds)
+    lam, share = _best_mix(lp, owner, z, a, b)
+    z *= share
+    z[owner] = np.clip(lam * a + share * b, 0.0, lp.capacity[owner])
+    z, lam = _scaled_within_bounds(lp, z, lam)
+    violation = _violation(lp, z, lam)
+    if violation > FEASIBLE:
+        raise RepairFailed(f"the repaired plan still violates a constraint by {violation:.2g}")
+    return FeasiblePlan(z, lam, bound, bound_priced, violation, handovers,
+                        time.perf_counter() - t0)
+
+
+def _settle(lp: PlanLP, owner: IndexArray, z: FloatArray, target: float, rounds: int
+            ) -> tuple[FloatArray, FloatArray, int]:
+    """Handovers and frugal moves at lambda = ``target`` until no owner moves (``owner``
+    and the held activities ``z`` change in place); returns the owners' response ``a, b``
+    and the number of moves."""
     siblings = _Siblings(lp.product_of)
     users: sp.csc_array | None = None
-    handovers = frugal = 0
+    moves = frugal = 0
     for _ in range(rounds):
         z[owner] = 0.0
         a, b = _owner_response(lp, owner, z)
@@ -93,23 +114,12 @@ def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatA
             users = sp.csc_array(lp.inputs) if users is None else users
             moved = _frugal_moves(lp, users, siblings, owner, z, x_owner, stuck)
             frugal += 1
-        handovers += moved
+        moves += moved
         if not moved:
-            break
-    else:  # out of rounds: take the owners as they are, the mix below still holds them
-        z[owner] = 0.0
-        a, b = _owner_response(lp, owner, z)
-    lam, share = _best_mix(lp, owner, z, a, b)
-    z *= share
-    z[owner] = np.clip(lam * a + share * b, 0.0, lp.capacity[owner])
-    z, target = _scaled_within_bounds(lp, z, lam)
-    violation = _violation(lp, z, target)
-    if violation > FEASIBLE:
-        raise RepairFailed(f"the repaired plan still violates a constraint by {violation:.2g}")
-    if bound_priced is None:
-        raise RepairFailed("the prices give the targets no value")
-    return FeasiblePlan(z, target, -_dual_bound(lp, bound_priced), bound_priced, violation,
-                        handovers, time.perf_counter() - t0)
+            return a, b, moves
+    z[owner] = 0.0  # out of rounds: the owners as they are; the mix still keeps them in bounds
+    a, b = _owner_response(lp, owner, z)
+    return a, b, moves
 
 
 def _owners(lp: PlanLP, z: FloatArray) -> IndexArray:
