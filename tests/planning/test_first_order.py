@@ -60,6 +60,21 @@ def test_primal_infeasibility_by_hand():
     assert primal_infeasibility(unbounded, np.array([0.25, 0.25])) == pytest.approx(0.25)
 
 
+def test_hipdlp_is_the_other_pdlp_and_its_answer_is_repaired_too(economy):
+    cu = optimal_plan(economy, harmony_stage=False, solver="pdlp", crossover=False,
+                      tolerance=1e-5)
+    hi = optimal_plan(economy, harmony_stage=False, solver="pdlp", crossover=False,
+                      tolerance=1e-5, pdlp_solver="hipdlp")
+    assert hi.solver == "pdlp+repair" and hi.iterations != cu.iterations
+    assert hi.provenance.params["pdlp_solver"] == "hipdlp"
+    exact = optimal_plan(economy, harmony_stage=False, solver="simplex").min_fulfilment
+    lam, bound = -hi.objective_value, -hi.objective_bound
+    assert hi.infeasibility < 1e-9 and lam <= exact * (1 + 1e-12) <= bound * (1 + 1e-12)
+    assert hi.duality_gap < 1e-3
+    with pytest.raises(InvalidInput, match="unknown PDLP solver 'cupdlp'"):
+        optimal_plan(economy, solver="pdlp", pdlp_solver="cupdlp")
+
+
 @pytest.mark.parametrize("tolerance", [0.0, -1e-4, 1.0, float("nan")])
 def test_a_tolerance_out_of_range_is_refused(economy, tolerance):
     with pytest.raises(InvalidInput, match="tolerance must lie in"):

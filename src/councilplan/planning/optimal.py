@@ -33,10 +33,12 @@ from ..errors import Infeasible, InvalidInput, Location, PlanningError, Unbounde
 from ..validation import FloatArray, check_vector
 from . import nonsubstitution, policies
 from ._highs import (
+    PDLP_SOLVERS,
     LinearProgram,
     LPMethod,
     LPSolution,
     LPStatus,
+    PDLPSolver,
     dual_infeasibility,
     primal_infeasibility,
     solve_lp,
@@ -227,6 +229,7 @@ def optimal_plan(
     time_limit: float | None = None,
     tolerance: float | None = None,
     crossover: bool = True,
+    pdlp_solver: PDLPSolver = "pdlp",
 ) -> OptimalPlan:
     """Choose activity levels for every technique; see the module docstring for the LPs.
 
@@ -235,20 +238,12 @@ def optimal_plan(
     crossover fail, the first-order solution stands and its message says why. ``tolerance`` is
     PDLP's target accuracy (default 1e-7, or :data:`CROSSOVER_START` before a crossover); the
     plan reports the gap and infeasibility reached. ``time_limit`` covers the LP solver and
-    then the crossover.
+    then the crossover. ``pdlp_solver`` picks HiGHS's PDLP implementation (see
+    :func:`~._highs.solve_lp`).
     """
     e = economy
-    if objective not in OBJECTIVES:
-        raise InvalidInput(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
     t = targets or targets_from_economy(e)
-    check_vector(t.quantity, name="target", size=e.n_products, ensure_non_negative=True,
-                 labels=e.products)
-    check_vector(t.weight, name="weight", size=e.n_products, ensure_non_negative=True,
-                 labels=e.products)
-    if not t.targeted.size and objective != "weighted-output":
-        raise InvalidInput("no product has a positive target")
-    if tolerance is not None and not 1e-10 <= tolerance < 1:
-        raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
+    _check_request(e, t, objective, tolerance, pdlp_solver)
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
@@ -259,7 +254,7 @@ def optimal_plan(
     lp_choice: LPChoice = "auto" if solver == "policies" else solver
     method = choose_solver(e.n_techniques, lp_choice, crossover=crossover)
     options: dict[str, Any] = {"method": method, "time_limit": time_limit,
-                               "tolerance": tolerance}
+                               "tolerance": tolerance, "pdlp_solver": pdlp_solver}
     # A crossover needs PDLP only near the optimum; the harmony stage keeps `tolerance`.
     start = options | {"tolerance": CROSSOVER_START} if (
         tolerance is None and crossover and method == "pdlp") else options
@@ -301,6 +296,24 @@ def optimal_plan(
         return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method},
                      bound)
     return _plan(e, st, t, objective, sol, z, hv, options, _bound(plan_lp, st, sol))
+
+
+def _check_request(e: Economy, t: Targets, objective: str, tolerance: float | None,
+                   pdlp_solver: str) -> None:
+    """Refuse what :func:`optimal_plan` cannot be asked, naming what is wrong."""
+    if objective not in OBJECTIVES:
+        raise InvalidInput(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
+    check_vector(t.quantity, name="target", size=e.n_products, ensure_non_negative=True,
+                 labels=e.products)
+    check_vector(t.weight, name="weight", size=e.n_products, ensure_non_negative=True,
+                 labels=e.products)
+    if not t.targeted.size and objective != "weighted-output":
+        raise InvalidInput("no product has a positive target")
+    if pdlp_solver not in PDLP_SOLVERS:
+        raise InvalidInput(f"unknown PDLP solver {pdlp_solver!r}; use one of "
+                           f"{', '.join(PDLP_SOLVERS)}")
+    if tolerance is not None and not 1e-10 <= tolerance < 1:
+        raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
 
 
 def _bound(plan_lp: PlanLP | None, st: _Structure, sol: LPSolution) -> float:
