@@ -28,7 +28,7 @@ def test_an_owner_over_capacity_hands_its_product_over():
     p = 1 a unit and 1 an hour prove that 3 hours make at most lambda 3: the gap is zero."""
     lp = one_product([2.0, 10.0])
     r = feasible_plan(lp, np.array([1.8, 0.5]), 3.0, np.array([1.0]), np.array([1.0]))
-    assert r.handovers == 1
+    assert r.moves == 1
     assert r.scale == pytest.approx(3.0, rel=1e-14)
     assert r.activity.sum() == pytest.approx(3.0, rel=1e-14)  # every hour used
     assert (r.activity >= 0).all() and (r.activity <= lp.capacity).all()
@@ -60,7 +60,7 @@ def test_an_owner_pushed_below_zero_hands_over_to_its_busy_sibling():
     lp = PlanLP.kantorovich(inputs, N, np.array([0, 0, 1]), sp.csr_array(np.ones((1, 3))),
                             np.array([100.0]), np.array([1.8, 2.1, 5.0]), np.ones(2))
     r = feasible_plan(lp, np.array([0.9, 2.0, 1.0]), 1.0, np.ones(2), np.zeros(1))
-    assert r.handovers == 1
+    assert r.moves == 1
     assert r.scale == pytest.approx(1.4, rel=1e-14)
     np.testing.assert_allclose(r.activity, [0.0, 2.1, 1.4], rtol=1e-14)
 

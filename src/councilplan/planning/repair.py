@@ -63,7 +63,7 @@ class FeasiblePlan:
     bound: float  # an upper bound on the optimal lambda (weak duality)
     prices: _Priced  # the prices behind the bound
     infeasibility: float  # largest relative violation (rounding only)
-    handovers: int
+    moves: int  # owner handovers and frugal moves
     seconds: float
 
     @property
@@ -84,7 +84,7 @@ def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatA
     if bound_priced is None:
         raise RepairFailed("the prices give the targets no value")
     bound = -_dual_bound(lp, bound_priced)
-    a, b, handovers = _settle(lp, owner, z, min(max(float(scale), 0.0), bound), rounds)
+    a, b, moves = _settle(lp, owner, z, min(max(float(scale), 0.0), bound), rounds)
     lam, share = _best_mix(lp, owner, z, a, b)
     z *= share
     z[owner] = np.clip(lam * a + share * b, 0.0, lp.capacity[owner])
@@ -92,7 +92,7 @@ def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatA
     violation = _violation(lp, z, lam)
     if violation > FEASIBLE:
         raise RepairFailed(f"the repaired plan still violates a constraint by {violation:.2g}")
-    return FeasiblePlan(z, lam, bound, bound_priced, violation, handovers,
+    return FeasiblePlan(z, lam, bound, bound_priced, violation, moves,
                         time.perf_counter() - t0)
 
 
