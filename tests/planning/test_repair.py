@@ -89,6 +89,12 @@ def test_only_the_kantorovich_plan_is_repaired():
         feasible_plan(least_labour, np.ones(2), 1.0, np.ones(1), np.ones(1))
 
 
+def test_an_empty_answer_is_refused_with_a_reason():
+    """HiPDLP, cut off by its time limit, hands back zeros: nothing to repair."""
+    with pytest.raises(RepairFailed, match="empty"):
+        feasible_plan(one_product([2.0, 10.0]), np.zeros(2), 0.0, np.zeros(1), np.zeros(1))
+
+
 @pytest.mark.parametrize("tolerance", [1e-2, 1e-3, 1e-4])
 def test_a_rough_pdlp_answer_becomes_feasible_and_brackets_the_optimum(tolerance):
     """On a generated economy with capacities and limits, every repaired plan meets each

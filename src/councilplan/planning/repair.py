@@ -77,6 +77,8 @@ def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatA
     """Repair a near-optimal Kantorovich plan (``max lambda``) into a feasible one."""
     if lp.cost.any() or lp.scale_value <= 0 or lp.scale_bounds != (0.0, np.inf):
         raise RepairFailed("only the Kantorovich plan (max lambda, no costs) is repaired")
+    if not np.any(activity) and not np.any(prices):
+        raise RepairFailed("the first-order answer is empty (no iterate to repair)")
     t0 = time.perf_counter()
     z = np.clip(activity, 0.0, lp.capacity)
     owner = _owners(lp, z)
