@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import highspy
 import numpy as np
@@ -23,7 +23,7 @@ from ..validation import FloatArray
 INF = highspy.kHighsInf
 LPMethod = Literal["simplex", "ipm", "pdlp"]
 PDLPSolver = Literal["pdlp", "hipdlp"]  # HiGHS's cuPDLP-C, or its own newer HiPDLP
-PDLP_SOLVERS: tuple[str, ...] = ("pdlp", "hipdlp")
+PDLP_SOLVERS: tuple[str, ...] = get_args(PDLPSolver)
 
 
 class LPStatus(IntEnum):

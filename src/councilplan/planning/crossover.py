@@ -67,6 +67,11 @@ class PlanLP:
     scale_value: float = 1.0  # g, what one unit of lambda is worth
     scale_bounds: tuple[float, float] = (0.0, np.inf)  # bounds of lambda
 
+    @property
+    def homogeneous(self) -> bool:
+        """``max lambda`` with no costs (Kantorovich): plan and lambda scale together."""
+        return not self.cost.any() and self.scale_value > 0
+
     @classmethod
     def kantorovich(cls, inputs: Any, N: Any, product_of: IndexArray, R: Any,
                     limits: FloatArray, capacity: FloatArray, quantity: FloatArray) -> PlanLP:
@@ -413,7 +418,7 @@ def _bounding_prices(lp: PlanLP, p: FloatArray, nu: FloatArray) -> _Priced | Non
     """
     p, nu = np.maximum(p, 0.0), np.maximum(nu, 0.0)
     gross = np.asarray(lp.N.T @ p - lp.R.T @ nu, dtype=np.float64)  # profit before costs
-    normalised = not lp.cost.any() and lp.scale_value > 0
+    normalised = lp.homogeneous
     if normalised:
         value = float(lp.quantity @ p)
         if value <= 0:

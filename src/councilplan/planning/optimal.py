@@ -235,11 +235,13 @@ def optimal_plan(
 
     With PDLP, the Kantorovich (first stage) and min-labour LPs are finished by
     :mod:`.crossover`, an exact and certified vertex, unless ``crossover=False``; should the
-    crossover fail, the first-order solution stands and its message says why. ``tolerance`` is
+    crossover fail (or without it, or when PDLP is cut off by ``time_limit``), a Kantorovich
+    plan is repaired into a feasible one with a certified gap (:mod:`.repair`); otherwise the
+    first-order solution stands and its message says why. ``tolerance`` is
     PDLP's target accuracy (default 1e-7, or :data:`CROSSOVER_START` before a crossover); the
     plan reports the gap and infeasibility reached. ``time_limit`` covers the LP solver and
-    then the crossover. ``pdlp_solver`` picks HiGHS's PDLP implementation (see
-    :func:`~._highs.solve_lp`).
+    then the crossover (a repair runs after it). ``pdlp_solver`` picks HiGHS's PDLP
+    implementation (see :func:`~._highs.solve_lp`).
     """
     e = economy
     t = targets or targets_from_economy(e)
@@ -340,7 +342,7 @@ def _finisher(plan_lp: PlanLP | None, st: _Structure, crossover: bool,
         return None
     if crossover:
         return lambda sol: _exact(plan_lp, st, sol, deadline)
-    if plan_lp.scale_value > 0:
+    if plan_lp.homogeneous:
         return lambda sol: _repaired(plan_lp, st, sol)
     return None
 
@@ -356,15 +358,12 @@ def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | N
                        time_limit=_remaining(deadline))
     except CrossoverFailed as exc:
         failed = replace(sol, message=f"{sol.message}; crossover failed ({exc})")
-        return _repaired(plan_lp, st, failed) if plan_lp.scale_value > 0 else failed
-    extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
+        return _repaired(plan_lp, st, failed) if plan_lp.homogeneous else failed
     return LPSolution(
         LPStatus.OPTIMAL, "optimal (certified vertex)",
-        np.concatenate([v.activity, np.full(extra_cols, v.scale)]),
-        np.concatenate([v.product_prices, -v.resource_prices, np.zeros(extra_rows)]),
-        np.concatenate([-v.profit, np.zeros(extra_cols)]), v.objective, v.bound,
-        sol.iterations + v.rounds, sol.seconds + v.seconds, "pdlp+crossover",
-        primal_infeasibility=v.infeasibility)
+        *_padded(sol, st, v.activity, v.scale, v.product_prices, v.resource_prices, v.profit),
+        v.objective, v.bound, sol.iterations + v.rounds, sol.seconds + v.seconds,
+        "pdlp+crossover", primal_infeasibility=v.infeasibility)
 
 
 def _repaired(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
@@ -377,16 +376,25 @@ def _repaired(plan_lp: PlanLP, st: _Structure, sol: LPSolution) -> LPSolution:
                           -sol.row_dual[n_p:n_p + n_res])
     except RepairFailed as exc:
         return replace(sol, message=f"{sol.message}; not made feasible ({exc})")
-    extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - n_res
     priced = r.prices
     return LPSolution(
         LPStatus.OPTIMAL, f"{sol.message}; made feasible, least fulfilment within {r.gap:.2g} "
         "of the optimum (certified)",
-        np.concatenate([r.activity, np.full(extra_cols, r.scale)]),
-        np.concatenate([priced.p, -priced.nu, np.zeros(extra_rows)]),
-        np.concatenate([-priced.profit, np.zeros(extra_cols)]), -r.scale, -r.bound,
-        sol.iterations, sol.seconds + r.seconds, f"{sol.method}+repair",
+        *_padded(sol, st, r.activity, r.scale, priced.p, priced.nu, priced.profit),
+        -r.scale, -r.bound, sol.iterations, sol.seconds + r.seconds, f"{sol.method}+repair",
         primal_infeasibility=r.infeasibility)
+
+
+def _padded(sol: LPSolution, st: _Structure, activity: FloatArray, scale: float,
+            prices: FloatArray, resource_prices: FloatArray, profit: FloatArray
+            ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Primal values, row duals and column duals of the LP ``sol`` solved, from a plan and
+    its prices: every fulfilment column at lambda, the chain rows priced at zero."""
+    n_p, n = st.N.shape
+    extra_cols, extra_rows = sol.x.size - n, sol.row_dual.size - n_p - st.limits.size
+    return (np.concatenate([activity, np.full(extra_cols, scale)]),
+            np.concatenate([prices, -resource_prices, np.zeros(extra_rows)]),
+            np.concatenate([-profit, np.zeros(extra_cols)]))
 
 
 def _policies_apply(solver: Solver, st: _Structure) -> bool:

@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import InvalidInput
 from ..validation import FloatArray, IndexArray
 from ._highs import LinearProgram, LPStatus, solve_lp
 from .crossover import (
@@ -44,6 +46,7 @@ from .crossover import (
     _violation,
     solve_block,
 )
+from .nonsubstitution import _cheapest
 
 ROUNDS = 30  # rounds of handovers at most
 FRUGAL_PASSES = 3  # passes that move output to techniques needing less of a full product
@@ -75,17 +78,14 @@ class FeasiblePlan:
 def feasible_plan(lp: PlanLP, activity: FloatArray, scale: float, prices: FloatArray,
                   resource_prices: FloatArray, *, rounds: int = ROUNDS) -> FeasiblePlan:
     """Repair a near-optimal Kantorovich plan (``max lambda``) into a feasible one."""
-    if lp.cost.any() or lp.scale_value <= 0 or lp.scale_bounds != (0.0, np.inf):
+    if not lp.homogeneous or lp.scale_bounds != (0.0, np.inf):
         raise RepairFailed("only the Kantorovich plan (max lambda, no costs) is repaired")
     if not np.any(activity) and not np.any(prices):
         raise RepairFailed("the first-order answer is empty (no iterate to repair)")
     t0 = time.perf_counter()
     z = np.clip(activity, 0.0, lp.capacity)
     owner = _owners(lp, z)
-    bound_priced = _best_prices(lp, owner, prices, resource_prices)
-    if bound_priced is None:
-        raise RepairFailed("the prices give the targets no value")
-    bound = -_dual_bound(lp, bound_priced)
+    bound_priced, bound = _best_prices(lp, owner, prices, resource_prices)
     a, b, moves = _settle(lp, owner, z, min(max(float(scale), 0.0), bound), rounds)
     lam, share = _best_mix(lp, owner, z, a, b)
     z *= share
@@ -129,12 +129,10 @@ def _owners(lp: PlanLP, z: FloatArray) -> IndexArray:
     span = _span(lp.capacity)
     room = np.minimum(z / span, np.where(np.isfinite(lp.capacity), (lp.capacity - z) / span,
                                          np.inf))
-    order = np.lexsort((-room, lp.product_of))
-    first = np.r_[True, lp.product_of[order][1:] != lp.product_of[order][:-1]]
-    owner = order[first]
-    if owner.size != lp.N.shape[0]:
-        raise RepairFailed("a product has no technique")
-    return owner[np.argsort(lp.product_of[owner])]
+    try:
+        return _cheapest(lp.product_of, -room, lp.N.shape[0])
+    except InvalidInput as exc:
+        raise RepairFailed("a product has no technique") from exc
 
 
 def _owner_response(lp: PlanLP, owner: IndexArray, z: FloatArray
@@ -152,7 +150,7 @@ def _hand_over(lp: PlanLP, siblings: _Siblings, owner: IndexArray, z: FloatArray
                x_owner: FloatArray) -> int:
     """Move ownership away from owners outside their bounds (``owner`` and ``z`` change in
     place); returns how many moved. Where no sibling has room, the owner stays over capacity
-    and the plan is scaled down at the end."""
+    for the frugal moves and the final mix to deal with."""
     cap = lp.capacity[owner]
     over = np.flatnonzero(x_owner > cap)
     under = np.flatnonzero(x_owner < 0)
@@ -174,7 +172,6 @@ def _hand_over(lp: PlanLP, siblings: _Siblings, owner: IndexArray, z: FloatArray
             continue  # over-supplied through its users' owners; their handovers fix it
         z[owner[i]] = 0.0
         owner[i] = s[np.argmax(busy)]
-        z[owner[i]] = 0.0
         moved += 1
     return moved
 
@@ -188,42 +185,48 @@ def _frugal_moves(lp: PlanLP, users: sp.csc_array, siblings: _Siblings, owner: I
     owners follow from the balances. Returns the number of moves."""
     full = z.copy()
     full[owner] = x_owner
-    is_owner = np.zeros(z.size, dtype=bool)
-    is_owner[owner] = True
+    held = np.ones(z.size, dtype=bool)
+    held[owner] = False
     moves = 0
     queue = {int(i): float(x_owner[i] - lp.capacity[owner[i]]) for i in stuck.tolist()}
     for _ in range(depth):
         upstream: dict[int, float] = {}
         for i, excess in queue.items():
-            col = slice(users.indptr[i], users.indptr[i + 1])
-            using, per_unit = users.indices[col], users.data[col]
-            for t in np.argsort(-per_unit * full[using]).tolist():
-                j, need_j = int(using[t]), float(per_unit[t])
-                for k in siblings.of(int(lp.product_of[j])).tolist():
-                    saving = need_j - float(lp.inputs[[k], [i]][0])
-                    room = float(lp.capacity[k] - full[k])
-                    if k == j or saving <= 0 or room <= 0 or full[j] <= 0:
-                        continue
-                    step = min(float(full[j]), room, excess / saving)
-                    full[j] -= step
-                    full[k] += step
-                    for tech, change in ((j, -step), (k, step)):
-                        if not is_owner[tech]:
-                            z[tech] += change
-                    excess -= step * saving
-                    moves += 1
-                    if excess <= 0:
-                        break
-                if excess <= 0:
-                    break
-                # still too much: make less of j's product, by as much as j's share needs
-                product = int(lp.product_of[j])
-                cut = min(float(full[j]), excess / need_j)
-                upstream[product] = upstream.get(product, 0.0) + cut
-                excess -= cut * need_j
-                if excess <= 0:
-                    break
+            moves += _relieve(lp, users, siblings, held, z, full, i, excess, upstream)
         queue = upstream
+    return moves
+
+
+def _relieve(lp: PlanLP, users: sp.csc_array, siblings: _Siblings, held: Any, z: FloatArray,
+             full: FloatArray, product: int, excess: float, upstream: dict[int, float]) -> int:
+    """Use ``excess`` less of ``product``: its biggest users first hand output to frugal
+    siblings with room; what is left goes into ``upstream`` as less of the users' products
+    to make. ``full`` (every activity) and the held ones in ``z`` change in place."""
+    col = slice(users.indptr[product], users.indptr[product + 1])
+    using, per_unit = users.indices[col], users.data[col]
+    need = dict(zip(using.tolist(), per_unit.tolist(), strict=True))
+    moves = 0
+    for j in using[np.argsort(-per_unit * full[using])].tolist():
+        for k in siblings.of(int(lp.product_of[j])).tolist():
+            saving = need[j] - need.get(k, 0.0)
+            room = float(lp.capacity[k] - full[k])
+            if k == j or saving <= 0 or room <= 0 or full[j] <= 0:
+                continue
+            step = min(float(full[j]), room, excess / saving)
+            for tech, change in ((j, -step), (k, step)):
+                full[tech] += change
+                if held[tech]:
+                    z[tech] += change
+            excess -= step * saving
+            moves += 1
+            if excess <= 0:
+                return moves
+        made = int(lp.product_of[j])  # still too much: make less of j's product
+        cut = min(float(full[j]), excess / need[j])
+        upstream[made] = upstream.get(made, 0.0) + cut
+        excess -= cut * need[j]
+        if excess <= 0:
+            return moves
     return moves
 
 
@@ -261,20 +264,24 @@ def _scaled_within_bounds(lp: PlanLP, z: FloatArray, scale: float
 
 
 def _best_prices(lp: PlanLP, owner: IndexArray, prices: FloatArray,
-                 resource_prices: FloatArray) -> _Priced | None:
-    """The better bound of the given prices and of prices at which every owner breaks even."""
+                 resource_prices: FloatArray) -> tuple[_Priced, float]:
+    """The better of the given prices and of prices at which every owner breaks even, and
+    the upper bound on lambda they prove."""
     nu = np.maximum(resource_prices, 0.0)
     A_owner = sp.csr_array(lp.inputs[owner].T)
     unit_cost = np.asarray(lp.R[:, owner].T @ nu, dtype=np.float64)
+    candidates = [_bounding_prices(lp, prices, resource_prices)]
     try:
         even = solve_block(sp.csr_array(A_owner.T), unit_cost[:, None], rtol=1e-13)[:, 0]
-    except CrossoverFailed:
-        even = None
-    candidates = [_bounding_prices(lp, prices, resource_prices)]
-    if even is not None:
         candidates.append(_bounding_prices(lp, even, nu))
-    priced = [c for c in candidates if c is not None and np.isfinite(_dual_bound(lp, c))]
-    return max(priced, key=lambda c: _dual_bound(lp, c), default=None)
+    except CrossoverFailed:
+        pass  # the owners' system does not converge: PDLP's prices alone
+    bounds = [(-_dual_bound(lp, c), c) for c in candidates if c is not None]
+    finite = [(b, c) for b, c in bounds if np.isfinite(b)]
+    if not finite:
+        raise RepairFailed("the prices give the targets no value")
+    bound, priced = min(finite, key=lambda bc: bc[0])
+    return priced, bound
 
 
 class _Siblings:
