@@ -125,6 +125,8 @@ def test_a_pdlp_answer_cut_off_by_the_time_limit_is_still_a_feasible_plan(crosso
                         tolerance=1e-9, time_limit=1.0)
     assert plan.solver == "pdlp+repair"
     assert plan.solver_message.startswith("Time limit reached")
+    # no crossover round starts in what little is left: one from this far off took minutes
+    assert ("crossover failed (no time left for it)" in plan.solver_message) == crossover
     assert "made feasible" in plan.solver_message
     assert plan.infeasibility < 1e-9
     lam, bound = -plan.objective_value, -plan.objective_bound

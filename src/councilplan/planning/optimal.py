@@ -350,10 +350,13 @@ def _finisher(plan_lp: PlanLP | None, st: _Structure, crossover: bool,
 def _exact(plan_lp: PlanLP, st: _Structure, sol: LPSolution, deadline: float | None
            ) -> LPSolution:
     """Replace PDLP's near-optimum by the exact vertex near it (see :mod:`.crossover`),
-    within what is left of the time limit."""
+    within what is left of the time limit. PDLP cut off by the time limit leaves none: a
+    round from an iterate that far from a vertex could take minutes, so none starts."""
     n_p, n = st.N.shape
     n_res = st.limits.size
     try:
+        if sol.status == LPStatus.TIME_LIMIT:
+            raise CrossoverFailed("no time left for it")
         v = cross_over(plan_lp, sol.x[:n], sol.row_dual[:n_p], -sol.row_dual[n_p:n_p + n_res],
                        time_limit=_remaining(deadline))
     except CrossoverFailed as exc:
