@@ -14,6 +14,9 @@ Kantorovich first stage by column generation over technique policies (`policies`
 (interior point, or PDLP and our crossover, as `auto` chose before) on the same economies, one
 run each.
 
+Harmony: the Kantorovich plan with its harmony stage, without capacities, by policies; HiGHS
+solves the same harmony LP (from the same first stage) beside it, one run each.
+
 Five-year plans: technique choice (`choice`) beside HiGHS interior point, one run each.
 
 First order: PDLP alone, stopped at a relative tolerance of 1e-4, on the largest economy; its
@@ -21,9 +24,9 @@ accuracy is reported three ways (HiGHS-style duality gap, primal infeasibility, 
 an upper bound that weak duality gives from its clipped prices).
 
     python bench/bench_optimal.py [--skip-peers] [--skip-scale] [--skip-policies]
-                                  [--skip-fiveyear] [--skip-first-order]
+                                  [--skip-harmony] [--skip-fiveyear] [--skip-first-order]
     # writes bench/results/optimal.md (peers), optimal_scale.md, optimal_policies.md,
-    # optimal_fiveyear.md and optimal_first_order.md;
+    # optimal_harmony.md, optimal_fiveyear.md and optimal_first_order.md;
     # a skipped section leaves its file as it was
 """
 
@@ -190,6 +193,49 @@ def without_capacities() -> list[dict[str, object]]:
     return rows
 
 
+HARMONY_CASES = [(2_000, "simplex", 300), (10_000, "ipm", 300), (100_000, None, 300),
+                 (1_000_000, None, 900)]
+
+
+def harmony_stage() -> list[dict[str, object]]:
+    """The Kantorovich plan with its harmony stage (2 techniques each, no capacities, weights
+    0.5-2 on the final-demand targets) by policies; where a solver is named, HiGHS solves the
+    harmony LP from the same first stage (its lambda) within the limit."""
+    rows = []
+    for n, solver, limit in HARMONY_CASES:
+        e = with_alternative_techniques(generate_economy(n, max(1, n // 400), seed=1), 2, seed=1)
+        e = replace(e, capacity=np.full(e.n_techniques, np.inf))
+        y = np.clip(e.final_demand.sum(axis=1), 0, None)
+        t = Targets(y, np.where(y > 0, np.random.default_rng(0).uniform(0.5, 2.0, n), 0.0))
+        case = f"{n:,} products x 2 techniques"
+        t0 = time.perf_counter()
+        plan = optimal_plan(e, t, time_limit=limit)
+        ours = {"case": case, "second_stage": plan.solver, "limit_s": limit,
+                "seconds": time.perf_counter() - t0,
+                **_accuracy(plan.duality_gap, plan.infeasibility, plan.dual_infeasibility),
+                "lambda": f"{plan.min_fulfilment:.10g}", "harmony": f"{plan.harmony:.12g}"}
+        rows.append(ours)
+        print(rows[-1], file=sys.stderr, flush=True)
+        if solver is None:
+            continue
+        lam = -optimal_plan(e, t, harmony_stage=False).objective_value
+        lp = opt._harmony_lp(opt._structure(e), t, lam)
+        t0 = time.perf_counter()
+        try:
+            sol = opt._solve(lp, {"method": solver, "time_limit": limit, "tolerance": None})
+            accuracy = _accuracy(sol.relative_gap, sol.primal_infeasibility,
+                                 sol.dual_infeasibility)
+            diff = abs(-sol.objective - plan.harmony) / abs(plan.harmony)
+            value = f"{-sol.objective:.12g} (relative difference {diff:.1e})"
+        except PlanningError as exc:
+            accuracy, value = _accuracy(*(float("nan"),) * 3), f"not solved: {exc}"
+        rows.append({"case": case + ", the same harmony LP", "second_stage": solver,
+                     "limit_s": limit, "seconds": time.perf_counter() - t0, **accuracy,
+                     "lambda": "", "harmony": value})
+        print(rows[-1], file=sys.stderr, flush=True)
+    return rows
+
+
 def fiveyear() -> list[dict[str, object]]:
     """Five-year plans (5 years, 2 % growth) by technique choice and by interior point."""
     rows = []
@@ -247,13 +293,13 @@ def first_order() -> list[dict[str, object]]:
 
 
 SECTIONS = {  # section: (results file, title, command, what the columns mean)
-    "peers": ("optimal", "peers", "` (scale, without capacities, five-year "
-              "plans and first order: optimal_scale.md, optimal_policies.md, "
-              "optimal_fiveyear.md, optimal_first_order.md)",
+    "peers": ("optimal", "peers", "` (scale, without capacities, the harmony stage, "
+              "five-year plans and first order: optimal_scale.md, optimal_policies.md, "
+              "optimal_harmony.md, optimal_fiveyear.md, optimal_first_order.md)",
               "Seconds are medians and include building the LP; `ratio_*` is the peer's time "
               "over ours; `max_rel_diff` compares the optimal objective values of all three."),
-    "scale": ("optimal_scale", "scale", " --skip-peers --skip-policies --skip-fiveyear "
-              "--skip-first-order`",
+    "scale": ("optimal_scale", "scale", " --skip-peers --skip-policies --skip-harmony "
+              "--skip-fiveyear --skip-first-order`",
               "One run each, Kantorovich first stage only (no harmony stage); `gap` is the "
               "relative duality gap recomputed from the returned primal and dual values (for "
               "`pdlp+crossover`, over the whole LP from the vertex's prices), `infeasibility` "
@@ -263,7 +309,8 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
               "simplex and interior point run on the same economies. The time limit covers "
               "the LP solver and the crossover."),
     "policies": ("optimal_policies", "without capacities",
-                 " --skip-peers --skip-scale --skip-fiveyear --skip-first-order`",
+                 " --skip-peers --skip-scale --skip-harmony --skip-fiveyear "
+                 "--skip-first-order`",
                  "One run each; seconds include building the LP, not generating the economy. "
                  "`policies` is column generation over technique policies (planning/"
                  "policies.py, certified at a gap of 1e-9), `ipm` HiGHS's interior point and "
@@ -273,8 +320,20 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
                  "`binding_limits` counts the resource limits that bind; `result` is the "
                  "objective (weighted output, hours of labour, or for Kantorovich the least "
                  "fulfilment lambda of the first stage, without the harmony stage)."),
+    "harmony": ("optimal_harmony", "the harmony stage without capacities",
+                " --skip-peers --skip-scale --skip-policies --skip-fiveyear "
+                "--skip-first-order`",
+                "One run each. The first rows of each size are `optimal_plan` with its "
+                "defaults: the Kantorovich first stage and the harmony stage, both by column "
+                "generation over policies (planning/policies.py, certified at a gap of 1e-9); "
+                "seconds cover both stages and building the LPs, not generating the economy, "
+                "and `gap`, `infeasibility` and `dual_infeasibility` (as in optimal_scale.md) "
+                "are the harmony LP's. The rows below them give HiGHS the same harmony LP, "
+                "with the same least fulfilment from the first stage, and its optimum's "
+                "relative difference from ours."),
     "fiveyear": ("optimal_fiveyear", "five-year plans",
-                 " --skip-peers --skip-scale --skip-policies --skip-first-order`",
+                 " --skip-peers --skip-scale --skip-policies --skip-harmony "
+                 "--skip-first-order`",
                  "One run each. `choice` is technique choice (planning/choice.py: column "
                  "generation over technique policies, certified at a gap of 1e-8), interior "
                  "point is HiGHS's at 1e-10 tolerances, on the same economies. `gap` is the "
@@ -284,7 +343,8 @@ SECTIONS = {  # section: (results file, title, command, what the columns mean)
                  "`infeasibility` and `dual_infeasibility` as in optimal_scale.md. The time "
                  "limit reaches into each LP solve."),
     "first_order": ("optimal_first_order", "first order at the largest size",
-                    " --skip-peers --skip-scale --skip-policies --skip-fiveyear`",
+                    " --skip-peers --skip-scale --skip-policies --skip-harmony "
+                    "--skip-fiveyear`",
                     "One run each, Kantorovich first stage with capacities; seconds include "
                     "building the LP, HiGHS presolve, PDLP, postsolve and the repair (not "
                     "generating the economy). PDLP (`pdlp`: HiGHS's cuPDLP-C, or its "
@@ -306,7 +366,7 @@ def main() -> None:
     args = ap.parse_args()
     head = f"Machine: {machine()}; highspy {version('highspy')}, demplan {version('demplan')}"
     runs = {"peers": peers, "scale": scale, "policies": without_capacities,
-            "fiveyear": fiveyear, "first_order": first_order}
+            "harmony": harmony_stage, "fiveyear": fiveyear, "first_order": first_order}
     for section, (name, title, command, columns) in SECTIONS.items():
         if not getattr(args, f"skip_{section}"):
             write_results(name, (

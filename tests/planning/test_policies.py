@@ -3,6 +3,7 @@
 from dataclasses import replace
 
 import numpy as np
+import pyarrow as pa
 import pytest
 import scipy.sparse as sp
 
@@ -10,7 +11,16 @@ from councilplan.economy.generator import generate_economy, with_alternative_tec
 from councilplan.economy.model import ids
 from councilplan.errors import Infeasible, InvalidInput, PlanningError, Unbounded
 from councilplan.planning import policies
-from councilplan.planning.optimal import Targets, _structure, optimal_plan
+from councilplan.planning._highs import solve_lp
+from councilplan.planning.optimal import (
+    HARMONY_BREAKPOINTS,
+    Targets,
+    _harmony_lp,
+    _harmony_slope,
+    _structure,
+    harmony,
+    optimal_plan,
+)
 from councilplan.testing import two_technique_economy
 
 
@@ -312,3 +322,80 @@ def test_cli_kantorovich_by_policies(tmp_path):
     assert r.exit_code == 0, r.output
     s = json.loads(r.stdout)
     assert s["solver"]["method"] == "policies" and s["solver"]["duality_gap"] < 1e-12
+
+
+def art_economy():
+    """The coal-limited economy and a third product, art, made in 30 studio hours alone."""
+    e = coal_limited_economy(550 / 9)
+    T = sp.csr_array(np.array([[0.0, 0.5, 0.0], [0.0, 0.1, 0.0], [0.2, 0.0, 0.0],
+                               [0.0, 0.0, 0.0]]))
+    R = sp.csr_array(np.array([[1.0, 1.0, 0.0], [3.0, 0.0, 0.0], [2.0, 0.0, 0.0],
+                               [0.0, 0.0, 1.0]]))
+    return replace(
+        e, products=ids(["power", "food", "art"], "product"),
+        product_names=pa.array(["power", "food", "art"]),
+        product_units=pa.array(["MWh", "t", "piece"]),
+        techniques=ids(["t-coal", "t-wind", "t-food", "t-art"], "technique"),
+        technique_product=np.array([0, 0, 1, 2]), technique_plant=np.array([0, 1, 2, 2]),
+        capacity=np.full(4, np.inf), input_coefficients=T,
+        resources=ids(["labour", "coal", "studio"], "resource"),
+        resource_kinds=("labour", "natural", "labour"), resource_units=("hours", "t", "hours"),
+        resource_limits=np.array([1000.0, 550 / 9, 30.0]), resource_coefficients=R,
+        final_demand=np.array([[100.0], [50.0], [10.0]]))
+
+
+def tangent_envelope(s):
+    bp = HARMONY_BREAKPOINTS
+    return np.min(harmony(bp) + _harmony_slope(bp) * (np.asarray(s)[..., None] - bp), axis=-1)
+
+
+def test_harmony_stage_hand_checked():
+    # Power and food fulfil 0.5 + wind (test_kantorovich_hand_checked_mix_of_two_policies),
+    # art could make 3 times its target: lambda is power's and food's, whose labour and coal
+    # the Kantorovich prices value, so the harmony stage cannot raise them; it spends the
+    # studio on art, 30 pieces (a surplus of 2). A studio hour is then worth what a piece of
+    # art adds to the harmony: weight 2 times the tangent's slope 1/3 at s = 2, per 10 pieces.
+    lam = 0.5 + (1000 - 3100 / 18) / (22500 / 49)
+    y = np.array([100.0, 50.0, 10.0])
+    w = np.array([1.0, 1.0, 2.0])
+    plan = optimal_plan(art_economy(), Targets(y, w))
+    assert plan.solver == "policies" and plan.provenance.params["first_stage"] == "policies"
+    np.testing.assert_allclose(plan.min_fulfilment, lam, rtol=1e-9)
+    np.testing.assert_allclose(plan.net_output, [100 * lam, 50 * lam, 30.0], rtol=1e-8)
+    expected = tangent_envelope(lam - 1) * 2 + 2 * np.log(3)
+    np.testing.assert_allclose(plan.harmony, expected, rtol=1e-8)
+    np.testing.assert_allclose(plan.resource_prices[2], 2 / 3 / 10, rtol=1e-9)
+    assert plan.duality_gap < 1e-9 and plan.infeasibility < 1e-12
+    assert plan.dual_infeasibility < 1e-12
+
+
+@pytest.mark.parametrize(("n", "k", "seed"), [(300, 2, 3), (400, 3, 4)])
+def test_harmony_stage_same_optimum_as_simplex_on_the_same_lp(n, k, seed):
+    e = uncapacitated(with_alternative_techniques(generate_economy(n, 5, seed=seed), k,
+                                                  seed=seed))
+    rng = np.random.default_rng(seed)
+    y = np.clip(e.final_demand.sum(axis=1), 0, None)
+    t = Targets(y, np.where(y > 0, rng.uniform(0.5, 2.0, n), 0.0))
+    ours = optimal_plan(e, t)
+    assert ours.solver == "policies"
+    # the LP solvers' second stage from the same first (its least fulfilment less a hair
+    # bounds every surplus from below, and a hair's difference moves the optimum)
+    lam = -optimal_plan(e, t, harmony_stage=False).objective_value
+    exact = solve_lp(_harmony_lp(_structure(e), t, lam), method="simplex",
+                     feasibility_tolerance=1e-10)
+    np.testing.assert_allclose(ours.harmony, -exact.objective, rtol=1e-9)
+    assert ours.duality_gap <= 1e-9
+    assert ours.infeasibility <= 1e-12 and ours.dual_infeasibility <= 1e-9
+    assert ours.min_fulfilment >= lam * (1 - 1e-9 - 1e-12)  # the floor, up to rounding
+
+
+def test_envelope_candidates_and_best_surplus():
+    # lines s + 0 and s / 2 + 1 cross at s = 2, and 0 + 2 at s = 2 too: on [0, 5] the
+    # envelope is s up to 2, then flat at 2
+    env = policies.Envelope(np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 2.0]), 0.0, 5.0)
+    np.testing.assert_allclose(env.candidates(), [0.0, 2.0, 5.0])
+    np.testing.assert_allclose(env(np.array([1.0, 2.0, 4.0])), [1.0, 2.0, 2.0])
+    pick, pay = env.best(np.array([1.0, 1.0, 0.0]), np.array([0.5, 2.0, 1.0]))
+    # price 0.5 < slope 1: up to the kink; price 2: stay at 0; no weight: stay at 0
+    np.testing.assert_array_equal(pick, [1, 0, 0])
+    np.testing.assert_allclose(pay, [1.0, 0.0, 0.0])

@@ -290,8 +290,10 @@ def optimal_plan(
         sol, hv = first, None
         if harmony_stage:
             second = choose_solver(e.n_techniques, lp_choice)  # no crossover for this LP
-            sol = _solve(_harmony_lp(st, t, lam), _time_left(options | {"method": second},
-                                                             deadline))
+            harmony_lp = _harmony_lp(st, t, lam)
+            sol = ((first.method == "policies" and _harmony_by_policies(
+                        e, st, t, harmony_lp, first, deadline, strict))
+                   or _solve(harmony_lp, _time_left(options | {"method": second}, deadline)))
             hv = -sol.objective
         z = sol.x[: e.n_techniques]
         bound = float("nan") if harmony_stage else _bound(plan_lp, st, sol)
@@ -451,6 +453,69 @@ def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: Lin
         dual_infeasibility=dual_infeasibility(lp, row_dual))
 
 
+def _harmony_by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgram,
+                         first: LPSolution, deadline: float | None, strict: bool
+                         ) -> LPSolution | None:
+    """The harmony stage without capacities by column generation over policies, from the
+    Kantorovich plan and its prices (see :func:`policies.harmony`), as the harmony LP's
+    solution; None where it gives no certificate (the LP solvers then solve the LP), unless
+    ``strict``."""
+    n_p, n = st.N.shape
+    n_res = st.limits.size
+    envelope = _harmony_envelope(-first.objective)
+    try:
+        r = policies.harmony(e.input_coefficients, e.technique_product, st.R_rows, st.limits,
+                             t.quantity, t.weight, envelope, first.x[:n],
+                             -first.row_dual[n_p:n_p + n_res], time_limit=_remaining(deadline))
+    except policies.PoliciesFailed as exc:
+        if strict:
+            raise PlanningError(f"column generation over policies: {exc}") from None
+        return None
+    tg = t.targeted
+    s = np.clip(r.net_output[tg] / t.quantity[tg] - 1.0, envelope.lower, envelope.upper)
+    x = np.concatenate([r.activity, s, envelope(s)])
+    row_dual = np.concatenate([r.product_prices, -r.resource_prices,
+                               -_envelope_duals(envelope, t, r.product_prices).ravel()])
+    return LPSolution(
+        LPStatus.OPTIMAL, f"optimal (certified over {r.rounds} rounds)", x, row_dual,
+        lp.c - lp.A.T @ row_dual, -r.value, -r.bound, r.rounds, r.seconds, "policies",
+        primal_infeasibility=primal_infeasibility(lp, x),
+        dual_infeasibility=dual_infeasibility(lp, row_dual))
+
+
+def _harmony_envelope(lam: float) -> policies.Envelope:
+    """The harmony LP's tangents at :data:`HARMONY_BREAKPOINTS` and the box of its surpluses:
+    every fulfilment at least lambda (less a hair, so rounding in the first stage cannot make
+    the second infeasible), none counted past the last breakpoint."""
+    bp = HARMONY_BREAKPOINTS
+    slope = _harmony_slope(bp)
+    return policies.Envelope(slope, harmony(bp) - slope * bp, max(lam, 0.0) * (1 - 1e-9) - 1,
+                             float(bp[-1]))
+
+
+def _envelope_duals(envelope: policies.Envelope, t: Targets, prices: FloatArray) -> FloatArray:
+    """Per target and tangent, the price of the tangent's row at product prices p: each
+    target's weight split over the two tangents whose slopes bracket ``y_j p_j / w_j``, the
+    split that leaves its surplus no reduced cost. Outside the slopes of the tangents that
+    hold at the box's ends, the surplus sits at that end, on that tangent alone."""
+    tg = t.targeted
+    w = t.weight[tg]
+    slope = envelope.slope
+    ends = np.array([envelope.lower, envelope.upper])
+    at_ends = np.argmin(envelope.intercept + slope * ends[:, None], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(w > 0, t.quantity[tg] * prices[tg] / w, np.inf)
+    ratio = np.clip(ratio, slope[at_ends[1]], slope[at_ends[0]])
+    upper = np.clip(np.searchsorted(-slope, -ratio, side="left"), 1, slope.size - 1)
+    lower = upper - 1  # slope[lower] >= ratio >= slope[upper] where it lies between them
+    theta = np.clip((ratio - slope[upper]) / (slope[lower] - slope[upper]), 0.0, 1.0)
+    duals = np.zeros((tg.size, slope.size))
+    rows = np.arange(tg.size)
+    duals[rows, lower] = theta * w
+    duals[rows, upper] += (1.0 - theta) * w
+    return duals
+
+
 def _policy_solution(objective: str, t: Targets, r: policies.PolicyPlan
                      ) -> tuple[FloatArray, FloatArray]:
     """The LP's primal and dual values from a policies optimum. In the Kantorovich LP every
@@ -565,22 +630,21 @@ def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
     pick = sp.csr_array((-y, (tg, np.arange(k))), shape=(n_p, k))
     balance = sp.hstack([st.N, pick, sp.csr_array((n_p, k))], format="csr")
     lower = t.quantity.copy()
-    bp = HARMONY_BREAKPOINTS
-    slopes, values = _harmony_slope(bp), harmony(bp)
+    envelope = _harmony_envelope(lam)
+    slopes, n_bp = envelope.slope, envelope.slope.size
     # h_j - slope * s_j <= h(b) - slope * b for every breakpoint b
-    rows = np.arange(k * len(bp))
-    j = np.repeat(np.arange(k), len(bp))
-    env = sp.csr_array((np.concatenate([-np.tile(slopes, k), np.ones(k * len(bp))]),
+    rows = np.arange(k * n_bp)
+    j = np.repeat(np.arange(k), n_bp)
+    env = sp.csr_array((np.concatenate([-np.tile(slopes, k), np.ones(k * n_bp)]),
                         (np.concatenate([rows, rows]), np.concatenate([n + j, n + k + j]))),
-                       shape=(k * len(bp), n + 2 * k))
+                       shape=(k * n_bp, n + 2 * k))
     A, lo, up = _rows(st, balance, lower, 2 * k)
     A = sp.csc_array(sp.vstack([A, env]))
-    lo = np.concatenate([lo, np.full(k * len(bp), -np.inf)])
-    up = np.concatenate([up, np.tile(values - slopes * bp, k)])
+    lo = np.concatenate([lo, np.full(k * n_bp, -np.inf)])
+    up = np.concatenate([up, np.tile(envelope.intercept, k)])
     c = np.concatenate([np.zeros(n + k), -t.weight[tg]])
-    floor = max(lam, 0.0) * (1 - 1e-9) - 1
-    col_lo = np.concatenate([np.zeros(n), np.full(k, floor), np.full(k, -np.inf)])
-    col_up = np.concatenate([st.capacity, np.full(k, bp[-1]), np.full(k, np.inf)])
+    col_lo = np.concatenate([np.zeros(n), np.full(k, envelope.lower), np.full(k, -np.inf)])
+    col_up = np.concatenate([st.capacity, np.full(k, envelope.upper), np.full(k, np.inf)])
     return LinearProgram(c, A, lo, up, col_lo, col_up)
 
 
