@@ -98,6 +98,22 @@ def test_cli_tolerance(tmp_path, economy):
     assert not (tmp_path / "q").exists()
 
 
+def test_cli_hipdlp(tmp_path, economy):
+    write_economy(economy, tmp_path / "e")
+    runner = CliRunner()
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "p"),
+                            "--solver", "pdlp", "--no-crossover", "--no-harmony",
+                            "--pdlp", "hipdlp", "--tolerance", "1e-5", "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.stdout)["solver"]["method"] == "pdlp+repair"
+    plan = json.loads((tmp_path / "p" / "plan.json").read_text())
+    assert plan["provenance"]["params"]["pdlp_solver"] == "hipdlp"
+    r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
+                            "--pdlp", "cupdlp"])
+    assert r.exit_code == 2 and "--pdlp" in r.output and "cupdlp" in r.output
+    assert not (tmp_path / "q").exists()
+
+
 def test_the_bound_from_rough_prices_holds_and_tightens(economy):
     from councilplan.planning import optimal as o
     from councilplan.planning._highs import solve_lp

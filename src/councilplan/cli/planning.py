@@ -110,6 +110,11 @@ class SolverChoice(StrEnum):
     policies = "policies"
 
 
+class PDLPChoice(StrEnum):
+    pdlp = "pdlp"
+    hipdlp = "hipdlp"
+
+
 class FiveYearSolverChoice(StrEnum):
     auto = "auto"
     choice = "choice"
@@ -144,6 +149,10 @@ def optimise(
     tolerance: Annotated[float | None, typer.Option(
         help="PDLP's target accuracy (relative residuals and gap), e.g. 1e-4 for the largest "
              "plans; default: 1e-7, or a looser start before a crossover.")] = None,
+    pdlp: Annotated[PDLPChoice, typer.Option(
+        help="Which of HiGHS's PDLPs runs: pdlp (cuPDLP-C) or hipdlp (HiPDLP, often a "
+             "tighter answer for the time; cut off by --time-limit it leaves nothing to "
+             "repair).")] = PDLPChoice.pdlp,
     as_json: JsonOpt = False,
 ) -> None:
     """Choose techniques and share out scarce capacity and resources by voted priorities."""
@@ -156,7 +165,8 @@ def optimise(
         plan = _run(lambda: optimal_plan(e, t, objective=objective.value,
                                          harmony_stage=harmony_stage,
                                          solver=solver.value, crossover=crossover,
-                                         time_limit=time_limit, tolerance=tolerance))
+                                         time_limit=time_limit, tolerance=tolerance,
+                                         pdlp_solver=pdlp.value))
     _run(lambda: write_optimal_plan(plan, e, output))
     s = optimal_summary(plan, e) | {"output": str(output)}
     _emit(s, as_json, lambda: _render_optimal(s))

@@ -60,8 +60,11 @@ PHASE_ONE = 20  # rounds the artificial column may stay in use before the limits
 SEED = -2  # the policy index of a seed plan's column
 ARTIFICIAL = -1  # and of the convex master's artificial column
 STABILISER = -3  # and of the columns that keep a stabilised master's prices in a box
-BOX = 0.1  # a stabilised master's first box: prices within 10 % of the best so far
-SHRINK = 1.0  # what the box shrinks by when its prices prove no better bound
+BOX = 0.01  # a stabilised master's first box: prices within 1 % of the best so far
+WIDEST = 10.0  # and its widest
+SHRINK = 0.5  # what the box shrinks by when its prices prove no better bound (it grows by
+# 1 / SHRINK when they do)
+FLOOR = 1e-3  # a price of nothing gets the box of this share of the dearest limit's price
 
 
 class PoliciesFailed(Exception):
@@ -305,6 +308,11 @@ def harmony(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArr
     plan = _generate(e, _Master(limits, convex=True, exact=True), columns, bound, time_limit,
                      rounds, net_output, seed, nu, stabilise=True)
     s = np.minimum(plan.net_output[tg] / y - 1.0, envelope.upper)
+    over = float(np.max((e.R @ plan.activity - limits) / np.maximum(limits, 1e-300),
+                        initial=0.0))
+    if over > 1e-9 or (s < envelope.lower - 1e-9 * max(1.0, abs(envelope.lower))).any():
+        raise PoliciesFailed(f"the master's plan breaks a limit ({over:.2g}) or a least "
+                             "fulfilment")
     return replace(plan, value=float(w @ envelope(s)), bound=-plan.bound)
 
 
@@ -397,8 +405,8 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
         if master.columns:
             found = bound(cheapest, nu)
             if best is None or found[0] > best[0]:
-                best, centre = found, nu
-            elif stabilise:
+                best, centre, radius = found, nu, min(radius / SHRINK, WIDEST)
+            else:
                 radius *= SHRINK
             if master.certified_by(best[0]):
                 break
@@ -495,6 +503,7 @@ class _Master:
         upper = np.append(limits * self.row_scale[:m], 1.0 if exact else highspy.kHighsInf
                           ) if convex else limits * self.row_scale
         self.col_scale = np.zeros(0)
+        self.objective = np.zeros(0)  # per column: what a unit of it adds to the plan's value
         self.h.addRows(lower.size, lower, upper.astype(np.float64), 0,
                        np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
         self.policy: list[IndexArray] = []
@@ -511,6 +520,7 @@ class _Master:
         if self.convex and not self.columns:
             self._add(np.array([PENALTY * max(abs(float(objective[0])), 1.0)]),
                       np.eye(use.shape[0])[:, -1:])
+            self.objective[-1] = 0.0  # no plan's
             self.policy.append(np.array([ARTIFICIAL]))
             self.product.append(np.zeros(1, dtype=np.int64))
         self._add(objective, use)
@@ -529,6 +539,7 @@ class _Master:
         largest = use.max(axis=0, initial=0.0)
         scale = np.where(largest > 0, 1.0 / np.where(largest > 0, largest, 1.0), 1.0)
         self.col_scale = np.append(self.col_scale, scale)
+        self.objective = np.append(self.objective, objective)
         columns = sp.csc_array(use * scale)
         k = objective.size
         self.h.addCols(k, (objective * scale).astype(np.float64), np.zeros(k),
@@ -545,7 +556,10 @@ class _Master:
             raise PoliciesFailed(f"master LP: {self.h.modelStatusToString(status)}")
         solution = self.h.getSolution()
         self.x = np.asarray(solution.col_value, dtype=np.float64) * self.col_scale
-        self.value = float(self.h.getInfo().objective_function_value)
+        # The plan's value, without the artificial and the stabilisers: at HiGHS's tolerance
+        # a stabiliser sits at -1e-10 or so, and its cost, a whole limit's price, would make
+        # that a large error.
+        self.value = float(self.x @ self.objective)
         self.artificial = float(self.x[0]) if self.convex else 0.0
         duals = np.asarray(solution.row_dual, dtype=np.float64) * self.row_scale
         if self.convex:
@@ -561,9 +575,11 @@ class _Master:
 
     @property
     def stabilised(self) -> bool:
-        """Whether a box holds the prices: the master's plan then breaks a limit, and its
-        value is no plan's."""
-        return bool((self.x[self.stabilisers] > 1e-12).any()) if self.stabilisers.size else False
+        """Whether a box holds the prices: the master's plan then breaks a limit, or (a
+        stabiliser basic a hair below zero, within HiGHS's tolerance) breaks it by a hair,
+        which the harmony stage's large prices turn into a visible gain; either way its value
+        is no plan's."""
+        return bool((np.abs(self.x[self.stabilisers]) > 1e-12).any())
 
     def box(self, centre: FloatArray, radius: float) -> None:
         """Keep the resource prices within ``radius`` (a share) of ``centre``: a column that
@@ -572,7 +588,7 @@ class _Master:
         box reaches ``radius`` times the dearest limit."""
         m = centre.size
         scaled = centre / self.row_scale[:m]  # the price of each whole limit
-        reach = radius * (scaled + 1e-3 * scaled.max(initial=0.0))
+        reach = radius * (scaled + FLOOR * scaled.max(initial=0.0))
         high, low = scaled + reach, np.maximum(scaled - reach, 0.0)
         if not self.stabilisers.size:
             self.stabilisers = np.arange(self.col_scale.size, self.col_scale.size + 2 * m)
@@ -583,6 +599,7 @@ class _Master:
                            unit.indptr.astype(np.int32), unit.indices.astype(np.int32),
                            np.asarray(unit.data, np.float64))
             self.col_scale = np.append(self.col_scale, np.ones(2 * m))
+            self.objective = np.append(self.objective, np.zeros(2 * m))
             self.policy.append(np.full(2 * m, STABILISER))
             self.product.append(np.zeros(2 * m, dtype=np.int64))
         for col, cost in zip(self.stabilisers, np.concatenate([high, -low]), strict=True):
