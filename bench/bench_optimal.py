@@ -193,8 +193,7 @@ def without_capacities() -> list[dict[str, object]]:
     return rows
 
 
-HARMONY_CASES = [(2_000, "simplex", 300), (10_000, "ipm", 300), (100_000, None, 300),
-                 (1_000_000, None, 900)]
+HARMONY_CASES = [(2_000, "simplex", 300), (10_000, "ipm", 300), (100_000, None, 300)]
 
 
 def harmony_stage() -> list[dict[str, object]]:
@@ -209,7 +208,7 @@ def harmony_stage() -> list[dict[str, object]]:
         t = Targets(y, np.where(y > 0, np.random.default_rng(0).uniform(0.5, 2.0, n), 0.0))
         case = f"{n:,} products x 2 techniques"
         t0 = time.perf_counter()
-        plan = optimal_plan(e, t, time_limit=limit)
+        plan = optimal_plan(e, t, time_limit=limit)  # raises if it fails: no table is written
         ours = {"case": case, "second_stage": plan.solver, "limit_s": limit,
                 "seconds": time.perf_counter() - t0,
                 **_accuracy(plan.duality_gap, plan.infeasibility, plan.dual_infeasibility),
