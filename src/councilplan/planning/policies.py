@@ -584,8 +584,8 @@ class _Master:
     def box(self, centre: FloatArray, radius: float) -> None:
         """Keep the resource prices within ``radius`` (a share) of ``centre``: a column that
         may break limit i at price ``high_i`` per unit, and one that may leave it unused at
-        ``low_i`` (box-step stabilisation). Where ``centre`` prices a limit at nothing, the
-        box reaches ``radius`` times the dearest limit."""
+        ``low_i`` (box-step stabilisation). Each side also reaches ``radius`` times
+        :data:`FLOOR` of the dearest limit's price, so a limit priced at nothing can rise."""
         m = centre.size
         scaled = centre / self.row_scale[:m]  # the price of each whole limit
         reach = radius * (scaled + FLOOR * scaled.max(initial=0.0))
