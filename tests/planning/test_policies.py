@@ -393,7 +393,7 @@ def test_envelope_candidates_and_best_surplus():
     # lines s + 0 and s / 2 + 1 cross at s = 2, and 0 + 2 at s = 2 too: on [0, 5] the
     # envelope is s up to 2, then flat at 2
     env = policies.Envelope(np.array([1.0, 0.5, 0.0]), np.array([0.0, 1.0, 2.0]), 0.0, 5.0)
-    np.testing.assert_allclose(env.candidates(), [0.0, 2.0, 5.0])
+    np.testing.assert_allclose(env.candidates, [0.0, 2.0, 5.0])
     np.testing.assert_allclose(env(np.array([1.0, 2.0, 4.0])), [1.0, 2.0, 2.0])
     pick, pay = env.best(np.array([1.0, 1.0, 0.0]), np.array([0.5, 2.0, 1.0]))
     # price 0.5 < slope 1: up to the kink; price 2: stay at 0; no weight: stay at 0

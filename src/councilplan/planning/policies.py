@@ -41,6 +41,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import highspy
@@ -225,6 +226,7 @@ class Envelope:
     def __call__(self, s: FloatArray) -> FloatArray:
         return np.asarray(np.min(self.intercept + self.slope * s[..., None], axis=-1))
 
+    @cached_property
     def candidates(self) -> FloatArray:
         """Where a linear function of s is largest on the score: the box's ends and the
         kinks between them (where consecutive lines cross)."""
@@ -235,7 +237,7 @@ class Envelope:
     def best(self, weight: FloatArray, price: FloatArray) -> tuple[IndexArray, FloatArray]:
         """Per target, the candidate surplus that maximises ``weight H(s) - price s``, and
         that maximum."""
-        s = self.candidates()
+        s = self.candidates
         pay = weight[:, None] * self(s) - price[:, None] * s
         pick = np.argmax(pay, axis=1)
         return pick, pay[np.arange(pick.size), pick]
@@ -261,7 +263,7 @@ def harmony(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArr
     e = _economy(inputs, technique_product, R, limits, np.zeros(len(technique_product)))
     tg = np.flatnonzero(quantity > 0)
     y, w = quantity[tg], weight[tg]
-    surplus = envelope.candidates()
+    surplus = envelope.candidates
     picks: list[IndexArray] = []
 
     def net_of(s: FloatArray) -> FloatArray:
@@ -300,9 +302,7 @@ def harmony(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArr
             net[tg] += share * y * (1.0 + surplus[picks[code]])
         return net
 
-    made = np.bincount(technique_product, weights=start, minlength=e.n_products) - (
-        e.inputs.T @ start)
-    s0 = np.clip(made[tg] / y - 1.0, envelope.lower, envelope.upper)
+    s0 = np.clip(_net(e, start)[tg] / y - 1.0, envelope.lower, envelope.upper)
     seed = (-float(w @ envelope(s0)), np.append(e.R @ start, 1.0), start)
     nu = _best_multiple(e, envelope, w, y, tg, start_prices)
     plan = _generate(e, _Master(limits, convex=True, exact=True), columns, bound, time_limit,
@@ -328,7 +328,8 @@ def _best_multiple(e: _Economy, envelope: Envelope, w: FloatArray, y: FloatArray
         return nu
     v = _cheapest_policy(e, nu).values
     c = v[tg] * y
-    slopes = np.diff(envelope(envelope.candidates())) / np.diff(envelope.candidates())
+    surplus = envelope.candidates
+    slopes = np.diff(envelope(surplus)) / np.diff(surplus)
     priced = c > 0
     kinks = np.unique((w[priced, None] * slopes[None, :] / c[priced, None]).ravel())
     kinks = kinks[kinks > 0]
@@ -382,7 +383,8 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
     A ``seed`` plan that meets every row is the master's first plan, and ``nu`` the first
     resource prices (by default each resource by the share of its limit). ``stabilise`` keeps
     each round's prices in a box around the best so far (see :meth:`_Master.box`), for masters
-    whose first prices swing far off: the box halves when its prices prove no better bound."""
+    whose first prices swing far off: the box halves when its prices prove no better bound and
+    doubles (up to :data:`WIDEST`) when they do."""
     t0 = time.perf_counter()
     if nu is None:
         nu = 1.0 / np.maximum(e.limits, 1e-300)
@@ -424,10 +426,14 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
         raise PoliciesFailed(f"not certified after {rounds} rounds")
     assert best is not None
     activity = _activity(e, master, policies, net_output, seed)
-    net_output = np.bincount(e.technique_product, weights=activity,
-                             minlength=e.n_products) - e.inputs.T @ activity
-    return PolicyPlan(activity, np.asarray(net_output, dtype=np.float64), master.value,
+    return PolicyPlan(activity, _net(e, activity), master.value,
                       best[0], best[1], best[2], k, time.perf_counter() - t0)
+
+
+def _net(e: _Economy, activity: FloatArray) -> FloatArray:
+    """Net output per product of an activity per technique (``N z``)."""
+    made = np.bincount(e.technique_product, weights=activity, minlength=e.n_products)
+    return np.asarray(made - e.inputs.T @ activity, dtype=np.float64)
 
 
 def _cheapest_policy(e: _Economy, nu: FloatArray, start: IndexArray | None = None
