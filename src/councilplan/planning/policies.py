@@ -41,7 +41,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import highspy
@@ -137,7 +137,8 @@ def weighted_output(inputs: Any, technique_product: IndexArray, R: Any, limits: 
             raise NoLimit(_gross(M, chosen, unit, e.cost.size))
         return profitable, -weight[profitable], use.T
 
-    def bound(cheapest: Cheapest, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+    def bound(cheapest: Cheapest, nu: FloatArray, _: Any
+              ) -> tuple[float, FloatArray, FloatArray]:
         v = cheapest.values
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(v[valued] > 0, weight[valued] / v[valued], np.inf)
@@ -171,7 +172,8 @@ def least_cost(inputs: Any, technique_product: IndexArray, R: Any, limits: Float
         return (np.zeros(1, dtype=np.int64), np.array([cost @ gross]),
                 np.append(e.R @ gross, 1.0)[:, None])
 
-    def bound(cheapest: Cheapest, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+    def bound(cheapest: Cheapest, nu: FloatArray, _: Any
+              ) -> tuple[float, FloatArray, FloatArray]:
         v = cheapest.values
         return float(v @ quantity - limits @ nu), v, nu
 
@@ -201,7 +203,8 @@ def kantorovich(inputs: Any, technique_product: IndexArray, R: Any, limits: Floa
         # policy makes it negative, the bound below meets the master's lambda and ends the loop.
         return np.zeros(1, dtype=np.int64), np.array([-1.0]), use[:, None]
 
-    def bound(cheapest: Cheapest, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+    def bound(cheapest: Cheapest, nu: FloatArray, _: Any
+              ) -> tuple[float, FloatArray, FloatArray]:
         v = cheapest.values
         worth = float(v @ quantity)
         if worth <= 0:
@@ -271,30 +274,20 @@ def harmony(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatArr
         net[tg] = y * (1.0 + s)
         return net
 
-    last: dict[str, Any] = {}  # the round's column: the bound needs it, and then the master
+    def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any) -> Column:
+        pick = envelope.best(w, v[tg] * y)[0]
+        s = surplus[pick]
+        gross = _gross(M, chosen, net_of(s), e.cost.size)
+        picks.append(pick.astype(np.int8 if surplus.size < 128 else np.int64))
+        return (np.array([len(picks) - 1]), np.array([-float(w @ envelope(s))]),
+                np.append(e.R @ gross, 1.0)[:, None])
 
-    def column(cheapest: Cheapest) -> tuple[IndexArray, float, FloatArray]:
-        if last.get("for") is not cheapest.values:
-            pick, _ = envelope.best(w, cheapest.values[tg] * y)
-            s = surplus[pick]
-            gross = _gross(sp.csr_array(cheapest.inputs), cheapest.chosen, net_of(s),
-                           e.cost.size)
-            last.update({"for": cheapest.values, "column": (
-                pick.astype(np.int8 if surplus.size < 128 else np.int64),
-                -float(w @ envelope(s)), e.R @ gross)})
-        return last["column"]  # type: ignore[no-any-return]
-
-    def columns(v: FloatArray, M: sp.csr_array, chosen: IndexArray, _: Any
-                ) -> tuple[IndexArray, FloatArray, FloatArray]:
-        pick, objective, use = last["column"]
-        picks.append(pick)
-        return np.array([len(picks) - 1]), np.array([objective]), np.append(use, 1.0)[:, None]
-
-    def bound(cheapest: Cheapest, nu: FloatArray) -> tuple[float, FloatArray, FloatArray]:
+    def bound(cheapest: Cheapest, nu: FloatArray, column: Callable[[], Column]
+              ) -> tuple[float, FloatArray, FloatArray]:
         # The Lagrangian at the round's column (which maximises it): from its own resource
         # use, not from v . y, whose rounding the large prices would blow up.
-        _, objective, use = column(cheapest)
-        return objective + float(nu @ (use - limits)), cheapest.values, nu
+        _, objective, use = column()
+        return float(objective[0]) + float(nu @ (use[:-1, 0] - limits)), cheapest.values, nu
 
     def net_output(codes: IndexArray, shares: FloatArray) -> FloatArray:
         net = np.zeros(e.n_products)
@@ -356,10 +349,11 @@ def _economy(inputs: Any, technique_product: IndexArray, R: Any, limits: FloatAr
                     np.asarray(limits, dtype=np.float64), cost)
 
 
-Columns = Callable[[FloatArray, sp.csr_array, IndexArray, float],
-                   tuple[IndexArray, FloatArray, FloatArray]]
+Column = tuple[IndexArray, FloatArray, FloatArray]  # codes, objective, use of each row
+Columns = Callable[[FloatArray, sp.csr_array, IndexArray, float], Column]
 Cheapest = nonsubstitution.CheapestChoice
-Bound = Callable[[Cheapest, FloatArray], tuple[float, FloatArray, FloatArray]]
+Bound = Callable[[Cheapest, FloatArray, Callable[[], Column]],
+                 tuple[float, FloatArray, FloatArray]]
 NetOutput = Callable[[IndexArray, FloatArray], FloatArray]
 Seed = tuple[float, FloatArray, FloatArray]  # a plan's objective, use of each row, activity
 
@@ -367,6 +361,13 @@ Seed = tuple[float, FloatArray, FloatArray]  # a plan's objective, use of each r
 def _baskets(quantity: FloatArray) -> NetOutput:
     """Net output of columns that each make the whole target, by their shares."""
     return lambda _, shares: float(shares.sum()) * quantity
+
+
+def _round_column(columns: Columns, cheapest: Cheapest, sigma: float) -> Callable[[], Column]:
+    """The round's columns, computed on first use and only once (by the bound, or for the
+    master)."""
+    return cache(lambda: columns(cheapest.values, sp.csr_array(cheapest.inputs),
+                                 cheapest.chosen, sigma))
 
 
 def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
@@ -377,8 +378,10 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
 
     ``columns(v, M, chosen, sigma)`` gives the new columns of the cheapest policy (its values
     v, inputs M and techniques) at the convexity price sigma: their codes (a product, or what
-    ``net_output`` needs), objective and use of each master row; ``bound(cheapest, nu)`` the
-    lower bound those prices prove, with the product and resource prices that prove it;
+    ``net_output`` needs), objective and use of each master row; ``bound(cheapest, nu,
+    column)`` the lower bound those prices prove, with the product and resource prices that
+    prove it (``column()`` gives the round's columns, computed once, for a bound that needs
+    them);
     ``net_output(codes, shares)`` the net output of one policy's columns at those shares.
     A ``seed`` plan that meets every row is the master's first plan, and ``nu`` the first
     resource prices (by default each resource by the share of its limit). ``stabilise`` keeps
@@ -404,16 +407,16 @@ def _generate(e: _Economy, master: _Master, columns: Columns, bound: Bound,
             raise PoliciesFailed(f"no mix of policies met the limits in {PHASE_ONE} rounds")
         cheapest = _cheapest_policy(e, nu, start)
         start = cheapest.chosen
+        column = _round_column(columns, cheapest, sigma)
         if master.columns:
-            found = bound(cheapest, nu)
+            found = bound(cheapest, nu, column)
             if best is None or found[0] > best[0]:
                 best, centre, radius = found, nu, min(radius / SHRINK, WIDEST)
             else:
                 radius *= SHRINK
             if master.certified_by(best[0]):
                 break
-        M = sp.csr_array(cheapest.inputs)
-        made, objective, use = columns(cheapest.values, M, cheapest.chosen, sigma)
+        made, objective, use = column()
         if not made.size:
             raise PoliciesFailed("no mix of policies meets the limits" if master.artificial > 0
                                  else "no column prices out, yet the bound is not reached")
