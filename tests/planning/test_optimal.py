@@ -50,6 +50,28 @@ def test_harmony_stage_keeps_the_minimum_and_spends_the_surplus_by_weight():
     assert harmony(s).sum() >= harmony(base.fulfilment[tg] - 1).sum() - 1e-6
 
 
+@pytest.mark.parametrize("capacities", [True, False])
+def test_a_harmony_stage_out_of_time_leaves_the_first_stage_plan(capacities):
+    # With capacities both stages are LPs (simplex at this size); without, column generation
+    # over policies, which gives up at once and hands the LP a time limit of nothing too.
+    e = with_alternative_techniques(generate_economy(200, 5, seed=3), 2, seed=3)
+    if not capacities:
+        e = replace(e, capacity=np.full(e.n_techniques, np.inf))
+    cut = optimal_plan(e, harmony_time_limit=0.0)
+    first = optimal_plan(e, harmony_stage=False)
+    full = optimal_plan(e)
+    assert not cut.harmony_maximised and full.harmony_maximised
+    assert "harmony stage not finished" in cut.solver_message
+    np.testing.assert_array_equal(cut.activity, first.activity)
+    assert cut.min_fulfilment == first.min_fulfilment
+    assert cut.objective_bound == first.objective_bound and cut.duality_gap < 1e-9
+    tg = cut.targets.targeted
+    own = float(cut.targets.weight[tg] @ harmony(cut.fulfilment[tg] - 1))
+    # the envelope lies above h, and the stage that finished finds more
+    assert own <= cut.harmony + 1e-9
+    assert cut.harmony < full.harmony - 1e-9
+
+
 def test_harmony_function():
     np.testing.assert_allclose(harmony([-0.5, 0.0, 1.0]), [-0.625, 0.0, np.log(2)])
 
@@ -130,6 +152,20 @@ def test_cli_optimise_and_errors(tmp_path):
                             "--objective", "min-labour", "--targets", str(tmp_path / "t.csv")])
     assert r.exit_code == 2 and "must give" in r.output
     assert not (tmp_path / "q").exists()
+    for option in ("--time-limit", "--harmony-time-limit"):
+        r = runner.invoke(app, ["optimise", str(tmp_path / "e"), "-o", str(tmp_path / "q"),
+                                option, "-1"])
+        assert r.exit_code == 2 and option[2:].replace("-", "_") in r.output, r.output
+        assert not (tmp_path / "q").exists()
+    e = with_alternative_techniques(generate_economy(200, 5, seed=3), 2, seed=3)
+    write_economy(e, tmp_path / "h")
+    cut = ["optimise", str(tmp_path / "h"), "--harmony-time-limit", "0"]
+    r = runner.invoke(app, [*cut, "-o", str(tmp_path / "hj"), "--json"])
+    assert r.exit_code == 0, r.output
+    s = json.loads(r.stdout)
+    assert s["harmony_maximised"] is False and "not finished" in s["solver"]["message"]
+    r = runner.invoke(app, [*cut, "-o", str(tmp_path / "ht")])
+    assert r.exit_code == 0 and "harmony stage not finished" in r.output
     write_economy(two_sector_economy(), tmp_path / "u")
     r = runner.invoke(app, ["optimise", str(tmp_path / "u"), "-o", str(tmp_path / "v")])
     assert r.exit_code == 2 and "unbounded" in r.output

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..economy import Economy, read_economy, write_economy
@@ -146,6 +147,9 @@ def optimise(
     time_limit: Annotated[float | None, typer.Option(
         help="Seconds before giving up; PDLP's Kantorovich plan, cut off, is repaired to a "
              "feasible one with a certified gap.")] = None,
+    harmony_time_limit: Annotated[float | None, typer.Option(
+        help="Seconds for the harmony stage alone (within --time-limit); if it runs out, the "
+             "first stage's plan stands, its harmony not maximised.")] = None,
     tolerance: Annotated[float | None, typer.Option(
         help="PDLP's target accuracy (relative residuals and gap), e.g. 1e-4 for the largest "
              "plans; default: 1e-7, or a looser start before a crossover.")] = None,
@@ -166,7 +170,8 @@ def optimise(
                                          harmony_stage=harmony_stage,
                                          solver=solver.value, crossover=crossover,
                                          time_limit=time_limit, tolerance=tolerance,
-                                         pdlp_solver=pdlp.value))
+                                         pdlp_solver=pdlp.value,
+                                         harmony_time_limit=harmony_time_limit))
     _run(lambda: write_optimal_plan(plan, e, output))
     s = optimal_summary(plan, e) | {"output": str(output)}
     _emit(s, as_json, lambda: _render_optimal(s))
@@ -178,6 +183,8 @@ def _render_optimal(s: dict[str, Any]) -> None:
               f"{s['total_labour']:,.6g}" + (f", harmony {s['harmony']:.6g}"
                                              if s["harmony"] is not None else ""))
     sol = s["solver"]
+    if not s["harmony_maximised"]:
+        out.print(f"  [yellow]{escape(sol['message'])}[/]")
     out.print(f"  {sol['method']}: {sol['iterations']} iterations, {sol['seconds']:.2f} s, "
               f"duality gap {sol['duality_gap']:.2g}, infeasibility {sol['infeasibility']:.2g} "
               f"(dual {sol['dual_infeasibility']:.2g})")

@@ -179,6 +179,9 @@ class OptimalPlan:
     # what weak duality proves from the plan's own prices: objective_value >= this at the
     # optimum (min-labour, and Kantorovich without the harmony stage; NaN otherwise)
     objective_bound: float = float("nan")
+    # False where the harmony stage ran out of time or failed: the plan is then the first
+    # stage's, its least fulfilment optimal, its harmony (reported) not maximised
+    harmony_maximised: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,6 +233,7 @@ def optimal_plan(
     tolerance: float | None = None,
     crossover: bool = True,
     pdlp_solver: PDLPSolver = "pdlp",
+    harmony_time_limit: float | None = None,
 ) -> OptimalPlan:
     """Choose activity levels for every technique; see the module docstring for the LPs.
 
@@ -240,12 +244,16 @@ def optimal_plan(
     first-order solution stands and its message says why. ``tolerance`` is
     PDLP's target accuracy (default 1e-7, or :data:`CROSSOVER_START` before a crossover); the
     plan reports the gap and infeasibility reached. ``time_limit`` covers the LP solver and
-    then the crossover (a repair runs after it). ``pdlp_solver`` picks HiGHS's PDLP
-    implementation (see :func:`~._highs.solve_lp`).
+    then the crossover (a repair runs after it), and both Kantorovich stages;
+    ``harmony_time_limit`` the harmony stage alone. A harmony stage that runs out of time (or
+    whose LP solver fails) leaves the first stage's plan standing, with
+    ``harmony_maximised=False`` and a message that says why. ``pdlp_solver`` picks HiGHS's
+    PDLP implementation (see :func:`~._highs.solve_lp`).
     """
     e = economy
     t = targets or targets_from_economy(e)
-    _check_request(e, t, objective, tolerance, pdlp_solver)
+    _check_request(e, t, objective, tolerance, pdlp_solver,
+                   {"time_limit": time_limit, "harmony_time_limit": harmony_time_limit})
     if objective == "min-labour" and solver == "auto" and nonsubstitution.applies(e):
         return _least_labour(e, t)
     deadline = None if time_limit is None else time.perf_counter() + time_limit
@@ -286,24 +294,22 @@ def optimal_plan(
         first = policies_or_lp(_kantorovich_lp(st, t), start, exact)
         if first.status == LPStatus.UNBOUNDED:
             raise explain_unbounded(e, first.ray)
-        lam = -first.objective
-        sol, hv = first, None
+        sol, hv, maximised = first, None, True
         if harmony_stage:
             second = choose_solver(e.n_techniques, lp_choice)  # no crossover for this LP
-            harmony_lp = _harmony_lp(st, t, lam)
-            sol = ((first.method == "policies" and _harmony_by_policies(
-                        e, st, t, harmony_lp, first, deadline, strict))
-                   or _solve(harmony_lp, _time_left(options | {"method": second}, deadline)))
-            hv = -sol.objective
+            sol, hv, maximised = _harmony_stage(
+                e, st, t, first, options | {"method": second},
+                _stage_deadline(deadline, harmony_time_limit), strict)
         z = sol.x[: e.n_techniques]
-        bound = float("nan") if harmony_stage else _bound(plan_lp, st, sol)
-        return _plan(e, st, t, objective, sol, z, hv, options | {"first_stage": first.method},
-                     bound)
+        bound = float("nan") if harmony_stage and maximised else _bound(plan_lp, st, sol)
+        return _plan(e, st, t, objective, sol, z, hv,
+                     options | {"first_stage": first.method,
+                                "harmony_time_limit": harmony_time_limit}, bound, maximised)
     return _plan(e, st, t, objective, sol, z, hv, options, _bound(plan_lp, st, sol))
 
 
 def _check_request(e: Economy, t: Targets, objective: str, tolerance: float | None,
-                   pdlp_solver: str) -> None:
+                   pdlp_solver: str, time_limits: dict[str, float | None]) -> None:
     """Refuse what :func:`optimal_plan` cannot be asked, naming what is wrong."""
     if objective not in OBJECTIVES:
         raise InvalidInput(f"unknown objective {objective!r}; use one of {', '.join(OBJECTIVES)}")
@@ -318,6 +324,9 @@ def _check_request(e: Economy, t: Targets, objective: str, tolerance: float | No
                            f"{', '.join(PDLP_SOLVERS)}")
     if tolerance is not None and not 1e-10 <= tolerance < 1:
         raise InvalidInput(f"tolerance must lie in [1e-10, 1), got {tolerance!r}")
+    for name, limit in time_limits.items():
+        if limit is not None and not limit >= 0:
+            raise InvalidInput(f"{name} must be a number of seconds >= 0, got {limit!r}")
 
 
 def _bound(plan_lp: PlanLP | None, st: _Structure, sol: LPSolution) -> float:
@@ -451,6 +460,43 @@ def _by_policies(e: Economy, st: _Structure, t: Targets, objective: str, lp: Lin
         lp.c - lp.A.T @ row_dual, sign * r.value, sign * r.bound, r.rounds, r.seconds,
         "policies", primal_infeasibility=primal_infeasibility(lp, x),
         dual_infeasibility=dual_infeasibility(lp, row_dual))
+
+
+def _stage_deadline(deadline: float | None, seconds: float | None) -> float | None:
+    """The earlier of ``deadline`` and ``seconds`` from now (either may be None)."""
+    if seconds is None:
+        return deadline
+    own = time.perf_counter() + seconds
+    return own if deadline is None else min(deadline, own)
+
+
+def _harmony_stage(e: Economy, st: _Structure, t: Targets, first: LPSolution,
+                   options: dict[str, Any], deadline: float | None, strict: bool
+                   ) -> tuple[LPSolution, float, bool]:
+    """The most weighted harmony that holds the first stage's least fulfilment, its value,
+    and whether it was reached. A stage cut off by ``deadline`` (or whose LP solver fails)
+    leaves the first stage's plan, with that plan's harmony: it is still the Kantorovich
+    optimum, which a plan half-way to the harmony optimum need not be."""
+    lam = -first.objective
+    lp = _harmony_lp(st, t, lam)
+    sol = first.method == "policies" and _harmony_by_policies(e, st, t, lp, first, deadline,
+                                                               strict)
+    try:
+        sol = sol or _solve(lp, _time_left(options, deadline))
+    except PlanningError as exc:
+        kept = replace(first, message=f"{first.message}; harmony stage not finished ({exc}): "
+                                      "the plan is the first stage's, its least fulfilment "
+                                      "optimal, its harmony not maximised")
+        return kept, _plan_harmony(st, t, lam, first.x[:st.N.shape[1]]), False
+    return sol, -sol.objective, True
+
+
+def _plan_harmony(st: _Structure, t: Targets, lam: float, z: FloatArray) -> float:
+    """The harmony LP's objective at a plan: the envelope of each target's surplus, weighted."""
+    envelope = _harmony_envelope(lam)
+    tg = t.targeted
+    s = np.clip((st.N @ z)[tg] / t.quantity[tg] - 1.0, envelope.lower, envelope.upper)
+    return float(t.weight[tg] @ envelope(s))
 
 
 def _harmony_by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgram,
@@ -650,7 +696,7 @@ def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
 
 def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolution,
           z: FloatArray, hv: float | None, options: dict[str, Any],
-          bound: float = float("nan")) -> OptimalPlan:
+          bound: float = float("nan"), harmony_maximised: bool = True) -> OptimalPlan:
     n_p = e.n_products
     net = st.N @ z
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -673,7 +719,7 @@ def _plan(e: Economy, st: _Structure, t: Targets, objective: str, sol: LPSolutio
                                    {**options, "harmony_stage": hv is not None}),
         solver_message=sol.message, infeasibility=sol.primal_infeasibility,
         dual_infeasibility=sol.dual_infeasibility,
-        objective_bound=bound,
+        objective_bound=bound, harmony_maximised=harmony_maximised,
     )
 
 

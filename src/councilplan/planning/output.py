@@ -86,6 +86,7 @@ def optimal_summary(plan: OptimalPlan, economy: Economy) -> dict[str, Any]:
     return {
         "objective": plan.objective, "objective_value": plan.objective_value,
         "min_fulfilment": plan.min_fulfilment, "harmony": plan.harmony,
+        "harmony_maximised": plan.harmony_maximised,
         "total_labour": plan.total_labour, "targets": int(plan.targets.targeted.size),
         "solver": {"method": plan.solver, "iterations": plan.iterations,
                    "seconds": plan.seconds, "duality_gap": plan.duality_gap,
