@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-
 from ..economy import Economy, write_economy
 from ..economy.generator import generate_economy
-from ..planning.balance import balanced_plan
+from ..planning.limits import with_limits
 from .service import FederationService
 
 UK_TABLE = Path("io-tables") / "uk-ons-2015" / "domesticiot.csv"
@@ -65,11 +63,7 @@ def demo_economy() -> tuple[Economy, str]:
     else:
         e = generate_economy(300, 20, seed=2026)
         source = f"a generated economy of 300 products ({table} was not found)"
-    plan = balanced_plan(e)
-    labour = np.where(np.isin(np.arange(e.n_resources), e.labour), plan.resource_use,
-                      e.resource_limits)
-    capacity = np.where(np.isfinite(e.capacity), e.capacity, plan.activity * 1.02)
-    return replace(e, resource_limits=labour, capacity=capacity), source
+    return with_limits(e, labour=1.0, capacity=1.02), source
 
 
 def build_demo(directory: Path, *, seed_passwords: bool = True) -> Demo:

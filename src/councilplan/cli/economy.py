@@ -1,4 +1,4 @@
-"""Economy verbs: import, export, generate, inspect."""
+"""Economy verbs: import, export, generate, inspect, limits."""
 
 
 from __future__ import annotations
@@ -9,12 +9,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
 from ..economy import Economy, read_economy, write_economy
 from ..economy.csvformat import read_economy_csv, write_economy_csv
 from ..economy.generator import generate_economy
 from ..economy.io import load_pymrio, load_supply_use, load_symmetric
+from ..errors import InvalidInput
 from ._app import JsonOpt, _emit, _progress, _run, app, out
 
 
@@ -111,3 +113,53 @@ def inspect(
     e = _run(lambda: read_economy(economy_dir))
     s = _economy_summary(e)
     _emit(s, as_json, lambda: _render_economy(s, str(economy_dir)))
+
+
+@app.command(rich_help_panel="Economy")
+def limits(
+    economy_dir: Annotated[Path, typer.Argument(help="Economy directory.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Economy directory to write.")],
+    labour: Annotated[float | None, typer.Option(
+        help="Limit each kind of labour to this many times what the balanced plan uses "
+             "(1: today's hours).")] = None,
+    capacity: Annotated[float | None, typer.Option(
+        help="Give each technique without a capacity this many times its activity in the "
+             "balanced plan (1.02: 2 % spare).")] = None,
+    resource: Annotated[list[str] | None, typer.Option(
+        help="ID=LIMIT: a resource's limit ('inf' lifts it); repeat for more.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Set labour, capacity and resource limits (an imported table has none), so that an
+    optimal plan meets real limits."""
+    from ..planning.limits import with_limits
+
+    e = _run(lambda: read_economy(economy_dir))
+    named = _run(lambda: dict(_resource_limit(text) for text in resource or []))
+    with _progress("balanced plan", as_json):
+        limited = _run(lambda: with_limits(e, labour=labour, capacity=capacity,
+                                           resources=named))
+    _run(lambda: write_economy(limited, output))
+    s = _economy_summary(limited) | {"output": str(output), "limits": {
+        rid: (None if np.isinf(v) else float(v))
+        for rid, v in zip(limited.resources.to_list(), limited.resource_limits, strict=True)},
+        "capacities": int(np.isfinite(limited.capacity).sum())}
+    _emit(s, as_json, lambda: _render_limits(s))
+
+
+def _resource_limit(text: str) -> tuple[str, float]:
+    rid, sep, value = text.partition("=")
+    try:
+        if not sep or not rid:
+            raise ValueError
+        return rid, float(value)
+    except ValueError:
+        raise InvalidInput(f"--resource {text!r}: expected ID=LIMIT, a number or 'inf'"
+                           ) from None
+
+
+def _render_limits(s: dict[str, Any]) -> None:
+    _render_economy(s, f"limits set → {s['output']}")
+    for rid, value in s["limits"].items():
+        out.print(f"  {rid}: {'no limit' if value is None else f'{value:,.6g}'}",
+                  highlight=False)
+    out.print(f"  {s['capacities']:,} of {s['techniques']:,} techniques have a capacity")
