@@ -474,15 +474,18 @@ def _harmony_stage(e: Economy, st: _Structure, t: Targets, first: LPSolution,
                    options: dict[str, Any], deadline: float | None, strict: bool
                    ) -> tuple[LPSolution, float, bool]:
     """The most weighted harmony that holds the first stage's least fulfilment, its value,
-    and whether it was reached. A stage cut off by ``deadline`` (or whose LP solver fails)
-    leaves the first stage's plan, with that plan's harmony: it is still the Kantorovich
-    optimum, which a plan half-way to the harmony optimum need not be."""
+    and whether it was reached. A stage cut off by ``deadline`` (or whose LP solver fails, or
+    finds the LP infeasible, which only rounding could make it) leaves the first stage's
+    plan, with that plan's harmony: it is still the Kantorovich optimum, which a plan
+    half-way to the harmony optimum need not be."""
     lam = -first.objective
     lp = _harmony_lp(st, t, lam)
     sol = first.method == "policies" and _harmony_by_policies(e, st, t, lp, first, deadline,
                                                                strict)
     try:
         sol = sol or _solve(lp, _time_left(options, deadline))
+        if sol.status != LPStatus.OPTIMAL:  # infeasible by rounding alone: the first holds
+            raise PlanningError(f"the LP solver ended with: {sol.message} ({sol.method})")
     except PlanningError as exc:
         kept = replace(first, message=f"{first.message}; harmony stage not finished ({exc}): "
                                       "the plan is the first stage's, its least fulfilment "
