@@ -218,7 +218,7 @@ def harmony_stage() -> list[dict[str, object]]:
         if solver is None:
             continue
         lam = -optimal_plan(e, t, harmony_stage=False).objective_value
-        lp = opt._harmony_lp(opt._structure(e), t, lam)
+        lp = opt._harmony_lp(opt._structure(e), t, opt._harmony_envelope(lam))
         t0 = time.perf_counter()
         try:
             sol = opt._solve(lp, {"method": solver, "time_limit": limit, "tolerance": None})

@@ -15,6 +15,7 @@ from councilplan.planning._highs import solve_lp
 from councilplan.planning.optimal import (
     HARMONY_BREAKPOINTS,
     Targets,
+    _harmony_envelope,
     _harmony_lp,
     _harmony_slope,
     _structure,
@@ -381,7 +382,7 @@ def test_harmony_stage_same_optimum_as_simplex_on_the_same_lp(n, k, seed):
     # the LP solvers' second stage from the same first (its least fulfilment less a hair
     # bounds every surplus from below, and a hair's difference moves the optimum)
     lam = -optimal_plan(e, t, harmony_stage=False).objective_value
-    exact = solve_lp(_harmony_lp(_structure(e), t, lam), method="simplex",
+    exact = solve_lp(_harmony_lp(_structure(e), t, _harmony_envelope(lam)), method="simplex",
                      feasibility_tolerance=1e-10)
     np.testing.assert_allclose(ours.harmony, -exact.objective, rtol=1e-9)
     assert ours.duality_gap <= 1e-9

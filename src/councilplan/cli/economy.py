@@ -9,7 +9,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import numpy as np
 import typer
 
 from ..economy import Economy, read_economy, write_economy
@@ -132,6 +131,7 @@ def limits(
     """Set labour, capacity and resource limits (an imported table has none), so that an
     optimal plan meets real limits."""
     from ..planning.limits import with_limits
+    from ..planning.output import limits_summary
 
     e = _run(lambda: read_economy(economy_dir))
     named = _run(lambda: dict(_resource_limit(text) for text in resource or []))
@@ -139,10 +139,7 @@ def limits(
         limited = _run(lambda: with_limits(e, labour=labour, capacity=capacity,
                                            resources=named))
     _run(lambda: write_economy(limited, output))
-    s = _economy_summary(limited) | {"output": str(output), "limits": {
-        rid: (None if np.isinf(v) else float(v))
-        for rid, v in zip(limited.resources.to_list(), limited.resource_limits, strict=True)},
-        "capacities": int(np.isfinite(limited.capacity).sum())}
+    s = _economy_summary(limited) | limits_summary(limited) | {"output": str(output)}
     _emit(s, as_json, lambda: _render_limits(s))
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..economy import Economy
 from ..errors import InvalidInput
+from ..validation import IndexArray
 from .balance import balanced_plan
 
 
@@ -28,7 +29,7 @@ def with_limits(economy: Economy, *, labour: float | None = None,
     that plan (finite capacities are kept), and each resource named in ``resources`` limited
     to the value given (``inf`` lifts a limit)."""
     resources = dict(resources or {})
-    _check(economy, labour, capacity, resources)
+    named = _check(economy, labour, capacity, resources)
     e = economy
     limits = e.resource_limits.copy()
     cap = e.capacity.copy()
@@ -43,21 +44,24 @@ def with_limits(economy: Economy, *, labour: float | None = None,
             cap[unlimited] = capacity * plan.activity[unlimited]
             notes.append(f"{int(unlimited.sum()):,} techniques without a capacity given "
                          f"{capacity:g} x their activity in the balanced plan")
-    for rid, value in resources.items():
-        limits[e.resources.positions([rid])[0]] = value
+    for (rid, value), at in zip(resources.items(), named, strict=True):
+        limits[at] = value
         notes.append(f"resource {rid!r} limited to {value:g}")
     return replace(e, resource_limits=limits, capacity=cap,
                    metadata={**e.metadata, "notes": json.dumps(notes)})
 
 
 def _check(e: Economy, labour: float | None, capacity: float | None,
-           resources: dict[str, float]) -> None:
+           resources: dict[str, float]) -> IndexArray:
+    """Refuse bad factors and limits, naming them; the named resources' positions."""
     for name, factor in (("labour", labour), ("capacity", capacity)):
         if factor is not None and not (math.isfinite(factor) and factor > 0):
             raise InvalidInput(f"{name} must be a positive factor, got {factor!r}")
     if labour is not None and not e.labour.size:
         raise InvalidInput("labour: the economy has no resource of kind 'labour'")
     for rid, value in resources.items():
-        e.resources.positions([rid], context="the limits to set")
         if not value >= 0:
             raise InvalidInput(f"resource {rid!r}: the limit must be >= 0, got {value!r}")
+    if not resources:  # an empty list has no type for the lookup
+        return np.zeros(0, dtype=np.int64)
+    return e.resources.positions(list(resources), context="the limits to set")

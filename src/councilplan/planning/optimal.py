@@ -478,10 +478,10 @@ def _harmony_stage(e: Economy, st: _Structure, t: Targets, first: LPSolution,
     finds the LP infeasible, which only rounding could make it) leaves the first stage's
     plan, with that plan's harmony: it is still the Kantorovich optimum, which a plan
     half-way to the harmony optimum need not be."""
-    lam = -first.objective
-    lp = _harmony_lp(st, t, lam)
-    sol = first.method == "policies" and _harmony_by_policies(e, st, t, lp, first, deadline,
-                                                               strict)
+    envelope = _harmony_envelope(-first.objective)
+    lp = _harmony_lp(st, t, envelope)
+    sol = (_harmony_by_policies(e, st, t, lp, envelope, first, deadline, strict)
+           if first.method == "policies" else None)
     try:
         sol = sol or _solve(lp, _time_left(options, deadline))
         if sol.status != LPStatus.OPTIMAL:  # infeasible by rounding alone: the first holds
@@ -490,28 +490,28 @@ def _harmony_stage(e: Economy, st: _Structure, t: Targets, first: LPSolution,
         kept = replace(first, message=f"{first.message}; harmony stage not finished ({exc}): "
                                       "the plan is the first stage's, its least fulfilment "
                                       "optimal, its harmony not maximised")
-        return kept, _plan_harmony(st, t, lam, first.x[:st.N.shape[1]]), False
+        own = _surpluses(envelope, t, st.N @ first.x[:st.N.shape[1]])
+        return kept, float(t.weight[t.targeted] @ envelope(own)), False
     return sol, -sol.objective, True
 
 
-def _plan_harmony(st: _Structure, t: Targets, lam: float, z: FloatArray) -> float:
-    """The harmony LP's objective at a plan: the envelope of each target's surplus, weighted."""
-    envelope = _harmony_envelope(lam)
+def _surpluses(envelope: policies.Envelope, t: Targets, net_output: FloatArray) -> FloatArray:
+    """Each target's surplus over its target, as the harmony LP holds it: within the
+    envelope's box."""
     tg = t.targeted
-    s = np.clip((st.N @ z)[tg] / t.quantity[tg] - 1.0, envelope.lower, envelope.upper)
-    return float(t.weight[tg] @ envelope(s))
+    return np.asarray(np.clip(net_output[tg] / t.quantity[tg] - 1.0, envelope.lower,
+                              envelope.upper), dtype=np.float64)
 
 
 def _harmony_by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgram,
-                         first: LPSolution, deadline: float | None, strict: bool
-                         ) -> LPSolution | None:
+                         envelope: policies.Envelope, first: LPSolution,
+                         deadline: float | None, strict: bool) -> LPSolution | None:
     """The harmony stage without capacities by column generation over policies, from the
     Kantorovich plan and its prices (see :func:`policies.harmony`), as the harmony LP's
     solution; None where it gives no certificate (the LP solvers then solve the LP), unless
     ``strict``."""
     n_p, n = st.N.shape
     n_res = st.limits.size
-    envelope = _harmony_envelope(-first.objective)
     try:
         r = policies.harmony(e.input_coefficients, e.technique_product, st.R_rows, st.limits,
                              t.quantity, t.weight, envelope, first.x[:n],
@@ -520,8 +520,7 @@ def _harmony_by_policies(e: Economy, st: _Structure, t: Targets, lp: LinearProgr
         if strict:
             raise PlanningError(f"column generation over policies: {exc}") from None
         return None
-    tg = t.targeted
-    s = np.clip(r.net_output[tg] / t.quantity[tg] - 1.0, envelope.lower, envelope.upper)
+    s = _surpluses(envelope, t, r.net_output)
     x = np.concatenate([r.activity, s, envelope(s)])
     row_dual = np.concatenate([r.product_prices, -r.resource_prices,
                                -_envelope_duals(envelope, t, r.product_prices).ravel()])
@@ -670,8 +669,10 @@ def _kantorovich_lp(st: _Structure, t: Targets) -> LinearProgram:
     return LinearProgram(c, A, lo, up, np.zeros(n + k), np.append(st.capacity, np.full(k, np.inf)))
 
 
-def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
-    """Variables z, s (per target), h (per target); holds every fulfilment >= lambda."""
+def _harmony_lp(st: _Structure, t: Targets, envelope: policies.Envelope) -> LinearProgram:
+    """Variables z, s (per target), h (per target): h under the envelope's tangents, s in
+    its box (every fulfilment at least the first stage's lambda, see
+    :func:`_harmony_envelope`)."""
     n_p, n = st.N.shape
     tg = t.targeted
     k = tg.size
@@ -679,7 +680,6 @@ def _harmony_lp(st: _Structure, t: Targets, lam: float) -> LinearProgram:
     pick = sp.csr_array((-y, (tg, np.arange(k))), shape=(n_p, k))
     balance = sp.hstack([st.N, pick, sp.csr_array((n_p, k))], format="csr")
     lower = t.quantity.copy()
-    envelope = _harmony_envelope(lam)
     slopes, n_bp = envelope.slope, envelope.slope.size
     # h_j - slope * s_j <= h(b) - slope * b for every breakpoint b
     rows = np.arange(k * n_bp)

@@ -52,6 +52,15 @@ def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
+def limits_summary(economy: Economy) -> dict[str, Any]:
+    """Each resource's limit (None where there is none) and how many techniques have a
+    capacity."""
+    e = economy
+    return {"limits": {rid: _finite(v) for rid, v in zip(e.resources.to_list(),
+                                                         e.resource_limits, strict=True)},
+            "capacities": int(np.isfinite(e.capacity).sum())}
+
+
 def write_balanced_plan(plan: BalancedPlan, economy: Economy, directory: Path | str, *,
                         economy_source: str | None = None) -> Path:
     """Write gross output, labour values, the balance report, plants, resources, bottlenecks;

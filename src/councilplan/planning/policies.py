@@ -516,26 +516,26 @@ class _Master:
         self.h.addRows(lower.size, lower, upper.astype(np.float64), 0,
                        np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
         self.policy: list[IndexArray] = []
-        self.product: list[IndexArray] = []
+        self.code: list[IndexArray] = []  # per column: a product, or what net_output reads
         self.columns = 0
         self.value = 0.0
         self.x = np.zeros(0)
         self.artificial = 0.0
         self.stabilisers = np.zeros(0, dtype=np.int64)  # their master columns, two per limit
 
-    def add(self, policy: int, products: IndexArray, objective: FloatArray, use: FloatArray
+    def add(self, policy: int, codes: IndexArray, objective: FloatArray, use: FloatArray
             ) -> None:
-        """Columns (policy, product) with their objective and use of each row."""
+        """Columns (policy, code) with their objective and use of each row."""
         if self.convex and not self.columns:
             self._add(np.array([PENALTY * max(abs(float(objective[0])), 1.0)]),
                       np.eye(use.shape[0])[:, -1:])
             self.objective[-1] = 0.0  # no plan's
             self.policy.append(np.array([ARTIFICIAL]))
-            self.product.append(np.zeros(1, dtype=np.int64))
+            self.code.append(np.zeros(1, dtype=np.int64))
         self._add(objective, use)
-        self.policy.append(np.full(products.size, policy))
-        self.product.append(products)
-        self.columns += products.size
+        self.policy.append(np.full(codes.size, policy))
+        self.code.append(codes)
+        self.columns += codes.size
 
     def seed(self, objective: float, use: FloatArray) -> None:
         """A first column that meets every row on its own: the master's plan until solved."""
@@ -610,13 +610,13 @@ class _Master:
             self.col_scale = np.append(self.col_scale, np.ones(2 * m))
             self.objective = np.append(self.objective, np.zeros(2 * m))
             self.policy.append(np.full(2 * m, STABILISER))
-            self.product.append(np.zeros(2 * m, dtype=np.int64))
+            self.code.append(np.zeros(2 * m, dtype=np.int64))
         for col, cost in zip(self.stabilisers, np.concatenate([high, -low]), strict=True):
             self.h.changeColCost(int(col), float(cost))
 
     def used(self) -> list[tuple[int, IndexArray, FloatArray]]:
         """Per policy in use (or the seed), its used columns' codes and shares."""
-        policy, code = np.concatenate(self.policy), np.concatenate(self.product)
+        policy, code = np.concatenate(self.policy), np.concatenate(self.code)
         used = (self.x > 0) & (policy != ARTIFICIAL) & (policy != STABILISER)
         return [(int(index), code[used & (policy == index)], self.x[used & (policy == index)])
                 for index in np.unique(policy[used])]
